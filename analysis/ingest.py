@@ -1,0 +1,727 @@
+"""Read any article collection into one tidy articles table.
+
+Inputs: a folder of ``.txt``/``.md``/``.html``/``.htm`` files (recursive), or
+one ``.jsonl``/``.csv``/``.parquet`` file with an article per row. Output:
+one row per article (columns in :data:`analysis.schema.ARTICLES`) and a table
+of problems (:data:`analysis.schema.SKIPPED`): every file or row that was not
+used, and every article kept with a caveat (an unknown date, a date in the
+future), each with the file, the line and the reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import dates
+from .errors import ConfigError, InputError
+from .matcher import fold
+from .resources import data_path
+from .schema import ARTICLES, SKIPPED, check
+
+__all__ = ["load_corpus", "ingest", "IngestResult", "iter_records", "parse_text_article",
+           "mark_duplicates", "decode_bytes", "TEXT_SUFFIXES", "TABLE_SUFFIXES"]
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
+METADATA_NAMES = ("metadata.csv",)
+MAX_ARTICLE_CHARS = 5_000_000
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict:
+    return yaml.safe_load(data_path("ingest.yaml").read_text(encoding="utf-8"))
+
+
+@dataclass
+class IngestResult:
+    """What :func:`ingest` returns: the articles and the problems met on the way."""
+
+    articles: pd.DataFrame
+    skipped: pd.DataFrame
+    metadata_path: str | None = None
+
+
+@dataclass
+class _Problems:
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, path: str, line: int | None, reason: str, action: str = "skipped") -> None:
+        self.rows.append({"path": path, "line": line, "reason": reason, "action": action})
+        log.warning("%s%s: %s (%s)", path, f":{line}" if line else "", reason, action)
+
+
+# --------------------------------------------------------------------------- bytes → text
+
+def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
+    """Decode a file's bytes to text; returns ``(text, None)`` or ``(None, reason)``.
+
+    Handles UTF-8 (with or without BOM), UTF-16/32 with BOM, and legacy 8-bit
+    encodings (cp1252, latin-1…) detected by ``charset-normalizer``. Binary
+    content (PDF, images, NUL bytes) is refused with a reason.
+    """
+    if not data.strip():
+        return None, "empty file"
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as error:
+                return None, f"not valid {codec} despite its byte-order mark ({error.reason})"
+            return (text, None) if text.strip() else (None, "empty file (whitespace only)")
+    if data.startswith(b"%PDF"):
+        return None, "binary file (a PDF): convert it to text first"
+    for magic, kind in ((b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"PK\x03\x04", "ZIP/Office document"),
+                        (b"GIF8", "GIF image"), (b"\x1f\x8b", "gzip archive")):
+        if data.startswith(magic):
+            return None, f"binary file (a {kind})"
+    sample = data[:65536]
+    if sample.count(b"\x00") > 0:
+        # UTF-16 without BOM: every other byte is NUL in ASCII-heavy text.
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd > 0.3 * len(sample) / 2 and even == 0:
+            try:
+                return data.decode("utf-16-le"), None
+            except UnicodeDecodeError:
+                pass
+        if even > 0.3 * len(sample) / 2 and odd == 0:
+            try:
+                return data.decode("utf-16-be"), None
+            except UnicodeDecodeError:
+                pass
+        return None, "binary file (contains NUL bytes)"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None:
+            return None, "binary file or unknown text encoding"
+        text = str(best)
+    controls = sum(1 for c in text[:65536] if ord(c) < 32 and c not in "\t\n\r\f\v")
+    if controls > 0.05 * min(len(text), 65536):
+        return None, "binary file (too many control characters)"
+    if not text.strip():
+        return None, "empty file (whitespace only)"
+    return text, None
+
+
+# --------------------------------------------------------------------------- text → article
+
+_MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_ANGLE_URL = re.compile(r"<(https?://[^>\s]+)>")
+_BARE_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_BYLINE = re.compile(r"^\s*by\s+(.{2,80}?)\s*$", re.IGNORECASE)
+_REPORTS = re.compile(r"\b((?:[A-Z][\w.&'-]*\s){0,3}[A-Z][\w.&'-]*)\s+reports?\b")
+_ORIGINAL_URL = re.compile(r"^\s*(?:original\s+url|source\s+url|url|link|source)\s*:\s*(.*)$", re.IGNORECASE)
+_HEADING = re.compile(r"^\s{0,3}#{1,3}\s+(.+?)\s*#*\s*$")
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_BULLET = re.compile(r"^\s*[•·▪◦*-]\s+")
+_SENTENCE_END = re.compile(r"[.!?\"”’:;)\]]\s*$")
+
+
+def _site(url: str | None) -> str:
+    if not url:
+        return ""
+    match = re.match(r"https?://([^/:?#]+)", url)
+    if not match:
+        return ""
+    host = match.group(1).lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _looks_like_headline(line: str) -> bool:
+    words = line.split()
+    return (3 <= len(words) <= 30 and len(line) <= 200 and not line.rstrip().endswith((".", ":", ";", ","))
+            and not _BARE_URL.search(line) and dates.parse_date(line) is None
+            and sum(w[:1].isupper() for w in words) >= 2)
+
+
+def _clean_inline(line: str) -> str:
+    line = _MD_LINK.sub(lambda m: m.group(1), line)
+    line = _EMPHASIS.sub(lambda m: m.group(2), line)
+    return line
+
+
+def _join_broken_paragraphs(paragraphs: list[str]) -> list[str]:
+    """Join a paragraph to the next when a sentence was cut by a stray blank line."""
+    out: list[str] = []
+    for para in paragraphs:
+        if out and out[-1] and not _SENTENCE_END.search(out[-1]) and para[:1].islower():
+            out[-1] = out[-1].rstrip() + " " + para.lstrip()
+        else:
+            out.append(para)
+    return out
+
+
+def parse_text_article(raw: str) -> dict:
+    """Split a free-text article into metadata and body.
+
+    Returns a dict with ``title``, ``source``, ``byline``, ``url``,
+    ``published`` (date or None), ``date_source`` (explicit/url/unknown) and
+    ``text`` (the body, with title, byline, dateline, URL lines and related-link
+    boilerplate removed and markdown reduced to plain text).
+    """
+    vocab = _vocabulary()
+    lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    drop: set[int] = set()
+    title = ""
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            title = _clean_inline(heading.group(1)).strip()
+            drop.add(index)
+        elif _looks_like_headline(_clean_inline(line.strip())):
+            title = _clean_inline(line.strip())
+            drop.add(index)
+        break
+
+    url = ""
+    for index, line in enumerate(lines):
+        match = _ORIGINAL_URL.match(line)
+        if match and ("url" in line.lower() or "link" in line.lower()):
+            drop.add(index)
+            rest = match.group(1) or next((lines[j] for j in range(index + 1, min(index + 4, len(lines))) if lines[j].strip()), "")
+            found = _ANGLE_URL.search(rest) or _BARE_URL.search(rest)
+            if found:
+                url = found.group(1) if found.re is _ANGLE_URL else found.group(0)
+                for j in range(index + 1, min(index + 4, len(lines))):
+                    if url in lines[j]:
+                        drop.add(j)
+                break
+    if not url:
+        for index, line in enumerate(lines):
+            candidates = [m.group(2) for m in _MD_LINK.finditer(line) if m.group(2).startswith(("http://", "https://"))]
+            found = candidates[0] if candidates else None
+            if found is None:
+                angle = _ANGLE_URL.search(line)
+                bare = _BARE_URL.search(line)
+                found = angle.group(1) if angle else (bare.group(0) if bare else None)
+            if found:
+                url = found.rstrip(".,;")
+                if line.strip().strip("<>") == found or line.strip() == url:
+                    drop.add(index)
+                break
+
+    byline = ""
+    for index, line in enumerate(lines):
+        match = _BYLINE.match(_clean_inline(line))
+        if match and len(match.group(1).split()) <= 6:
+            byline = match.group(1).strip()
+            drop.add(index)
+            break
+
+    stripped = [_clean_inline(line) for line in lines]
+    published, dateline_index = dates.find_dateline(
+        [line if i not in drop else "" for i, line in enumerate(stripped)],
+        not_dateline=vocab["not_dateline"], labels=vocab["dateline_labels"],
+        max_lines=int(vocab["dateline_lines"]),
+    )
+    date_source = "explicit" if published else "unknown"
+    if dateline_index is not None and dates.parse_date(stripped[dateline_index].strip()) is not None:
+        drop.add(dateline_index)
+    if published is None:
+        published = dates.date_from_url(url)
+        date_source = "url" if published else "unknown"
+
+    prefixes = tuple(p.lower() for p in vocab["boilerplate_prefixes"])
+    not_dateline = [m.lower() for m in vocab["not_dateline"]]
+    # Lines inside a paragraph are joined when they wrap a sentence; a line
+    # that ends a sentence (or stands alone, like "12:12") keeps its own line.
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for index, line in enumerate(stripped):
+        text_line = _BULLET.sub("", line).strip()
+        lowered = text_line.lower()
+        is_metadata_line = (
+            index in drop or lowered.startswith(prefixes)
+            or (text_line.startswith("(") and any(m in lowered for m in not_dateline) and len(text_line) < 80)
+            or (title and text_line == title and index < 20)
+        )
+        if not text_line or is_metadata_line:
+            if current:
+                paragraphs.append("".join(current))
+                current = []
+            continue
+        if current and not _SENTENCE_END.search(current[-1]) and len(current[-1].split()) > 3:
+            current.append(" " + text_line)
+        elif current:
+            current.append("\n" + text_line)
+        else:
+            current.append(text_line)
+    if current:
+        paragraphs.append("".join(current))
+    body = "\n\n".join(_join_broken_paragraphs(paragraphs))
+
+    reports = _REPORTS.search(body)
+    source = _site(url) or (reports.group(1).strip() if reports else "") or byline
+    return {"title": title, "source": source, "byline": byline, "url": url,
+            "published": published, "date_source": date_source, "text": body}
+
+
+def _parse_html(raw: str) -> dict:
+    """Text and metadata of an HTML page (scripts, styles and navigation removed)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(raw.encode("utf-8"))
+    except (ValueError, lxml.etree.ParserError):
+        return {"title": "", "source": "", "byline": "", "url": "", "published": None,
+                "date_source": "unknown", "text": ""}
+
+    def meta(*names: str) -> str:
+        for name in names:
+            for attr in ("property", "name", "itemprop"):
+                found = root.xpath(f'//meta[@{attr}="{name}"]/@content')
+                if found and found[0].strip():
+                    return found[0].strip()
+        return ""
+
+    title = meta("og:title", "twitter:title") or (root.findtext(".//title") or "").strip()
+    h1 = root.xpath("//h1")
+    if not title and h1:
+        title = h1[0].text_content().strip()
+    url = meta("og:url") or next(iter(root.xpath('//link[@rel="canonical"]/@href')), "")
+    published_raw = meta("article:published_time", "datePublished", "pubdate", "date", "dc.date")
+    if not published_raw:
+        times = root.xpath("//time/@datetime")
+        published_raw = times[0] if times else ""
+    for bad in root.xpath("//script|//style|//noscript|//template|//nav|//footer|//header|//aside|//form|//iframe|//svg"):
+        bad.drop_tree()
+    blocks = []
+    body = root.find("body") if root.find("body") is not None else root
+    for element in body.iter("p", "h1", "h2", "h3", "h4", "li", "blockquote", "pre", "td"):
+        text = " ".join(element.text_content().split())
+        if text:
+            blocks.append(text)
+    if not blocks:
+        blocks = [" ".join(body.text_content().split())]
+    text = "\n\n".join(b for b in blocks if b and b != title)
+    published = dates.parse_date(published_raw) if published_raw else None
+    date_source = "explicit" if published else "unknown"
+    if published is None:
+        published = dates.date_from_url(url)
+        date_source = "url" if published else "unknown"
+    return {"title": title, "source": meta("og:site_name") or _site(url), "byline": meta("author"),
+            "url": url, "published": published, "date_source": date_source, "text": text}
+
+
+# --------------------------------------------------------------------------- records
+
+def _pick_column(columns: list[str], role: str, mapping: dict[str, str]) -> str | None:
+    if role in mapping:
+        return mapping[role] if mapping[role] in columns else None
+    lowered = {c.lower(): c for c in columns}
+    for candidate in _vocabulary()["columns"][role]:
+        if candidate in lowered:
+            return lowered[candidate]
+    return None
+
+
+def _row_record(row: dict, cols: dict[str, str | None], path: str, line: int) -> dict | str:
+    text_column = cols["text"]
+    value = row.get(text_column) if text_column else None
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return f"no text (column {text_column!r} missing or empty)"
+    text = str(value)
+    if not text.strip():
+        return f"no text (column {text_column!r} is empty)"
+
+    def field_value(role: str) -> str:
+        column = cols.get(role)
+        found = row.get(column) if column else None
+        if found is None or (isinstance(found, float) and np.isnan(found)):
+            return ""
+        return str(found).strip()
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    published_raw = field_value("published")
+    published = dates.parse_date(published_raw) if published_raw else None
+    url = field_value("url")
+    date_source = "column" if published else "unknown"
+    if published is None:
+        published = dates.date_from_url(url)
+        date_source = "url" if published else "unknown"
+    record = {"path": path, "line": line, "source_id": field_value("id"), "title": field_value("title"),
+              "source": field_value("source") or _site(url), "byline": "", "url": url,
+              "published": published, "date_source": date_source, "text": text}
+    if published is None and published_raw:
+        record["date_problem"] = f"unparseable date {published_raw!r}"
+    return record
+
+
+def _iter_jsonl(path: Path, cols_map: dict, problems: _Problems) -> Iterator[dict]:
+    cols: dict | None = None
+    with path.open("rb") as handle:
+        for number, raw_line in enumerate(handle, start=1):
+            if not raw_line.strip():
+                continue
+            try:
+                row = json.loads(raw_line.decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+                problems.add(str(path), number, f"malformed JSON line ({error.__class__.__name__}: {error})")
+                continue
+            if not isinstance(row, dict):
+                problems.add(str(path), number, f"JSON line is a {type(row).__name__}, not an object")
+                continue
+            if cols is None or any(role_col and role_col not in row for role_col in cols.values()):
+                cols = {role: _pick_column(list(row), role, cols_map)
+                        for role in ("text", "title", "published", "url", "source", "id")}
+            record = _row_record(row, cols, str(path), number)
+            if isinstance(record, str):
+                problems.add(str(path), number, record)
+            else:
+                yield record
+
+
+def _iter_csv(path: Path, cols_map: dict, problems: _Problems) -> Iterator[dict]:
+    text, reason = decode_bytes(path.read_bytes())
+    if text is None:
+        problems.add(str(path), None, reason)
+        return
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    header = reader.fieldnames or []
+    cols = {role: _pick_column(header, role, cols_map) for role in ("text", "title", "published", "url", "source", "id")}
+    if cols["text"] is None:
+        raise InputError(f"{path}: no text column among {header[:8]} (delimiter {dialect.delimiter!r}). "
+                         f"Name it text/body/content, or pass --column text=NAME.")
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:  # more fields than the header
+                problems.add(str(path), line, f"row has {len(header) + len(row[None])} fields, header has {len(header)}")
+                continue
+            record = _row_record(row, cols, str(path), line)
+            if isinstance(record, str):
+                problems.add(str(path), line, record)
+            else:
+                yield record
+    except csv.Error as error:
+        problems.add(str(path), reader.line_num, f"CSV error: {error}")
+
+
+def _iter_parquet(path: Path, cols_map: dict, problems: _Problems, batch_size: int) -> Iterator[dict]:
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+    except Exception as error:  # pyarrow raises several types for a bad file
+        raise InputError(f"{path}: not a readable Parquet file ({error}).") from None
+    names = handle.schema_arrow.names
+    cols = {role: _pick_column(names, role, cols_map) for role in ("text", "title", "published", "url", "source", "id")}
+    if cols["text"] is None:
+        raise InputError(f"{path}: no text column among {names[:8]}. Pass --column text=NAME.")
+    row_number = 0
+    for batch in handle.iter_batches(batch_size=batch_size):
+        for row in batch.to_pylist():
+            row_number += 1
+            record = _row_record(row, cols, str(path), row_number)
+            if isinstance(record, str):
+                problems.add(str(path), row_number, record)
+            else:
+                yield record
+
+
+def _iter_files(root: Path, problems: _Problems) -> Iterator[dict]:
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    for file in files:
+        relative = file.relative_to(root).as_posix()
+        if file.name in METADATA_NAMES:
+            continue
+        if file.suffix.lower() not in TEXT_SUFFIXES:
+            problems.add(relative, None, f"not an article file (suffix {file.suffix or 'none'!r}; expected {', '.join(TEXT_SUFFIXES)})")
+            continue
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            problems.add(relative, None, f"cannot be read ({error.strerror})")
+            continue
+        text, reason = decode_bytes(data)
+        if text is None:
+            problems.add(relative, None, reason)
+            continue
+        if len(text) > MAX_ARTICLE_CHARS:
+            problems.add(relative, None, f"{len(text):,} characters: longer than {MAX_ARTICLE_CHARS:,}; truncated", "kept")
+            text = text[:MAX_ARTICLE_CHARS]
+        parsed = _parse_html(text) if file.suffix.lower() in (".html", ".htm") else parse_text_article(text)
+        if not parsed["text"].strip():
+            problems.add(relative, None, "no article text (markup, scripts or metadata only)")
+            continue
+        yield {"path": relative, "line": None, "source_id": "", **parsed}
+
+
+def iter_records(path: str | Path, *, columns: dict[str, str] | None = None, batch_size: int = 2000,
+                 problems: _Problems | None = None) -> Iterator[dict]:
+    """Yield one raw article record at a time from a folder or a tabular file.
+
+    Memory stays bounded by one record (one Parquet batch); problems are added
+    to ``problems`` as they are met.
+    """
+    problems = problems if problems is not None else _Problems()
+    path = Path(path)
+    mapping = dict(columns or {})
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder. Pass a folder of articles or a .jsonl/.csv/.parquet file.")
+    if path.is_dir():
+        yield from _iter_files(path, problems)
+        return
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _iter_jsonl(path, mapping, problems)
+    elif suffix == ".csv":
+        yield from _iter_csv(path, mapping, problems)
+    elif suffix == ".parquet":
+        yield from _iter_parquet(path, mapping, problems, batch_size)
+    elif suffix in TEXT_SUFFIXES:
+        yield from _iter_files_single(path, problems)
+    else:
+        raise InputError(f"{path}: unsupported corpus type {suffix!r}; use a folder of {', '.join(TEXT_SUFFIXES)} files "
+                         f"or one {', '.join(TABLE_SUFFIXES)} file.")
+
+
+def _iter_files_single(path: Path, problems: _Problems) -> Iterator[dict]:
+    for record in _iter_files(path.parent, problems):
+        if record["path"] == path.name:
+            yield record
+
+
+# --------------------------------------------------------------------------- metadata overrides
+
+def _read_overrides(path: Path, problems: _Problems) -> dict[str, dict]:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as error:
+        raise ConfigError(f"{path}: metadata file cannot be read ({error}). It needs a header: file,published,title,source,url,note.") from None
+    if "file" not in frame.columns:
+        raise ConfigError(f"{path}: metadata file needs a 'file' column naming each article (and any of published,title,source,url,note).")
+    overrides = {}
+    for number, row in enumerate(frame.to_dict("records"), start=2):
+        overrides[row["file"].strip()] = {**row, "_line": number}
+    return overrides
+
+
+def _apply_overrides(record: dict, override: dict, metadata_path: str, problems: _Problems) -> None:
+    for column in ("title", "source", "url"):
+        if override.get(column, "").strip():
+            record[column] = override[column].strip()
+    if override.get("published", "").strip():
+        parsed = dates.parse_date(override["published"].strip())
+        if parsed is None:
+            problems.add(metadata_path, override["_line"], f"unparseable published date {override['published']!r} for {record['path']}", "kept")
+        else:
+            record["published"] = parsed
+            record["date_source"] = "override"
+
+
+# --------------------------------------------------------------------------- duplicates
+
+def _normalise(text: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+def _shingle_hashes(normalised: str, size: int = 5, max_words: int = 3000) -> np.ndarray:
+    """CRC32-based hashes of the word ``size``-shingles of the first ``max_words`` words."""
+    import zlib
+
+    words = normalised.split()[:max_words]
+    if len(words) < size:
+        return np.array([zlib.crc32(normalised.encode())], dtype=np.uint64)
+    codes, uniques = pd.factorize(pd.Series(words, dtype=object))
+    word_hashes = np.fromiter((zlib.crc32(w.encode()) for w in uniques), dtype=np.uint64, count=len(uniques))[codes]
+    combined = np.zeros(len(words) - size + 1, dtype=np.uint64)
+    for offset in range(size):
+        combined = combined * np.uint64(1_000_003) + word_hashes[offset:offset + len(combined)]
+    return np.unique(combined % np.uint64((1 << 32) - 5))
+
+
+_PRIME = np.uint64((1 << 61) - 1)
+_RNG = np.random.default_rng(20240611)
+_PERM_A = _RNG.integers(1, 1 << 31, size=64, dtype=np.uint64)
+_PERM_B = _RNG.integers(0, 1 << 31, size=64, dtype=np.uint64)
+
+
+def _minhash(hashes: np.ndarray) -> np.ndarray:
+    return ((np.outer(hashes, _PERM_A) + _PERM_B) % _PRIME).min(axis=0)
+
+
+def mark_duplicates(articles: pd.DataFrame, *, threshold: float = 0.8, bands: int = 16) -> pd.Series:
+    """Return ``duplicate_of`` for each article: the id of the earlier copy, or "".
+
+    Exact copies share a content hash. Near copies (wire stories with small
+    edits) are found with MinHash over word 5-shingles (64 permutations,
+    locality-sensitive hashing in ``bands`` bands) and confirmed when the
+    estimated Jaccard similarity is at least ``threshold``. The earliest
+    published (then first in input order) copy is the original.
+    """
+    order = articles.assign(_pos=np.arange(len(articles)))
+    order = order.sort_values(["published", "_pos"], na_position="last", kind="stable")
+    duplicate_of = pd.Series("", index=articles.index, dtype=object)
+    first_by_hash: dict[str, str] = {}
+    signatures: dict[object, np.ndarray] = {}
+    buckets: dict[tuple, list] = {}
+    rows = max(1, 64 // bands)
+    for index, content_hash, article_id, text in zip(order.index, order["content_hash"], order["article_id"],
+                                                     order["text"], strict=True):
+        original = first_by_hash.get(content_hash)
+        if original is not None:
+            duplicate_of[index] = original
+            continue
+        first_by_hash[content_hash] = article_id
+        signature = _minhash(_shingle_hashes(_normalise(text)))
+        match = None
+        for band in range(bands):
+            key = (band, signature[band * rows:(band + 1) * rows].tobytes())
+            for other in buckets.get(key, []):
+                if float(np.mean(signatures[other] == signature)) >= threshold:
+                    match = other
+                    break
+            if match is not None:
+                break
+        if match is not None:
+            duplicate_of[index] = articles.at[match, "article_id"]
+            continue
+        signatures[index] = signature
+        for band in range(bands):
+            buckets.setdefault((band, signature[band * rows:(band + 1) * rows].tobytes()), []).append(index)
+    return duplicate_of
+
+
+# --------------------------------------------------------------------------- assemble
+
+def ingest(path: str | Path, *, columns: dict[str, str] | None = None, metadata: str | Path | None = None,
+           infer_dates: bool = False, near_duplicate_threshold: float = 0.8,
+           reference_date: dt.date | None = None) -> IngestResult:
+    """Read a corpus into an articles table and a problems table.
+
+    Parameters
+    ----------
+    path
+        A folder of text/markdown/HTML files (searched recursively) or one
+        ``.jsonl``, ``.csv`` or ``.parquet`` file.
+    columns
+        Column names for tabular input, e.g. ``{"text": "body", "published": "pubdate"}``;
+        by default common names are recognised (see ``analysis/data/ingest.yaml``).
+    metadata
+        A CSV (``file,published,title,source,url,note``) whose values win over
+        what is found in the text; default: ``metadata.csv`` in the corpus folder.
+    infer_dates
+        Give undated articles the latest full date their text mentions
+        (``date_source="inferred"``, each one reported). Off by default.
+    near_duplicate_threshold
+        Estimated Jaccard similarity above which two articles are copies.
+    reference_date
+        Dates after this day are rejected as impossible (default: today).
+
+    Returns
+    -------
+    IngestResult
+        ``articles`` with columns article_id, path, line, source_id, title,
+        source, byline, url, published (datetime64, NaT when unknown),
+        date_source, text, n_chars, content_hash, duplicate_of; and
+        ``skipped`` with columns path, line, reason, action ("skipped" or
+        "kept" for articles kept with a caveat).
+    """
+    path = Path(path)
+    problems = _Problems()
+    vocab = _vocabulary()
+    earliest = dt.date.fromisoformat(str(vocab["earliest_date"]))
+    latest = reference_date or dt.date.today()
+    metadata_path = Path(metadata) if metadata else (path / "metadata.csv" if path.is_dir() else None)
+    if metadata and not Path(metadata).exists():
+        raise ConfigError(f"{metadata}: metadata file not found.")
+    overrides = _read_overrides(metadata_path, problems) if metadata_path and metadata_path.exists() else {}
+
+    records = []
+    for record in iter_records(path, columns=columns, problems=problems):
+        where = record["path"]
+        override = overrides.pop(where, None) if overrides else None
+        if override is not None:
+            _apply_overrides(record, override, str(metadata_path), problems)
+        problem = record.pop("date_problem", None)
+        if problem and record["date_source"] == "unknown":
+            problems.add(where, record["line"], problem + "; article kept without a date", "kept")
+        if record["published"] is not None and not dates.valid_date(record["published"], earliest=earliest, latest=latest):
+            problems.add(where, record["line"], f"publication date {record['published']} is outside {earliest}…{latest}; ignored", "kept")
+            record["published"], record["date_source"] = None, "unknown"
+        if record["published"] is None and infer_dates:
+            guess = dates.infer_date(record["text"], latest=latest, earliest=earliest)
+            if guess is not None:
+                record["published"], record["date_source"] = guess, "inferred"
+                problems.add(where, record["line"], f"date inferred as {guess} (latest full date in the text); check it", "kept")
+        if record["published"] is None:
+            problems.add(where, record["line"], "publication date unknown: kept, left out of time series", "kept")
+        records.append(record)
+    for name, override in sorted(overrides.items()):
+        problems.add(str(metadata_path), override["_line"], f"metadata names {name!r}, which is not in the corpus", "ignored")
+
+    articles = _assemble(records)
+    skipped = pd.DataFrame(problems.rows, columns=[*SKIPPED, "action"])
+    skipped["line"] = skipped["line"].astype("Int64")
+    if articles.empty:
+        log.warning("%s: no usable articles", path)
+    else:
+        articles["duplicate_of"] = mark_duplicates(articles, threshold=near_duplicate_threshold)
+    return IngestResult(check(articles, ARTICLES, "articles"), skipped,
+                        str(metadata_path) if overrides is not None and metadata_path and metadata_path.exists() else None)
+
+
+def _assemble(records: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=["path", "line", "source_id", "title", "source", "byline",
+                                                       "url", "published", "date_source", "text"])
+    frame["line"] = frame["line"].astype("Int64")
+    frame["published"] = pd.to_datetime(frame["published"], errors="coerce")
+    frame["n_chars"] = frame["text"].str.len().astype("int64")
+    frame["content_hash"] = [hashlib.sha256(_normalise(t).encode()).hexdigest() for t in frame["text"]]
+    ids, seen = [], set()
+    for digest, where, line in zip(frame["content_hash"], frame["path"], frame["line"], strict=True):
+        article_id = digest[:16]
+        if article_id in seen:  # an exact copy: still a stable id, from content and location
+            article_id = hashlib.sha256(f"{digest}\0{where}\0{line}".encode()).hexdigest()[:16]
+        seen.add(article_id)
+        ids.append(article_id)
+    frame.insert(0, "article_id", ids)
+    frame["duplicate_of"] = ""
+    for column in ("source_id", "title", "source", "byline", "url", "date_source", "text", "path"):
+        frame[column] = frame[column].fillna("").astype(object)
+    return frame
+
+
+def load_corpus(path: str | Path, *, return_skipped: bool = False, **options) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """Load a corpus as a tidy articles table (see :func:`ingest` for options).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per article: article_id, path, line, source_id, title,
+        source, byline, url, published, date_source, text, n_chars,
+        content_hash, duplicate_of. With ``return_skipped=True``, a tuple
+        ``(articles, skipped)``.
+    """
+    result = ingest(path, **options)
+    return (result.articles, result.skipped) if return_skipped else result.articles

@@ -1,0 +1,190 @@
+"""Fast whole-word phrase matching on case- and diacritic-folded text.
+
+Every vocabulary in the project (actor aliases, topic terms, cue words,
+modifiers) is matched by one mechanism: an Aho-Corasick automaton
+(``pyahocorasick``) over a *folded* copy of the text. Folding is
+length-preserving, so every match's offsets index the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+
+__all__ = ["fold", "expand_braces", "inflect_verb", "Match", "PhraseMatcher"]
+
+
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x2500):
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0]
+        if base.isascii() and base.isalpha():
+            table[code] = base.lower()
+    # Letters that do not decompose but have an obvious one-letter fold.
+    for char, folded in {"ı": "i", "İ": "i", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d",
+                         "ł": "l", "Ł": "l", "ß": "s", "æ": "a", "Æ": "a", "œ": "o",
+                         "Œ": "o", "þ": "t", "ð": "d"}.items():
+        table[ord(char)] = folded
+    # Typographic quotes, apostrophes and dashes fold to their ASCII forms.
+    for char in "‘’‚‛′`´":
+        table[ord(char)] = "'"
+    for char in "“”„‟″«»":
+        table[ord(char)] = '"'
+    for char in "‐‑‒–—―−":
+        table[ord(char)] = "-"
+    table[0xA0] = " "
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics without changing the string's length.
+
+    Returns a string of exactly ``len(text)`` characters, so offsets found in
+    the folded text index the original one.
+    """
+    if text.isascii():
+        return text.lower()
+    folded = text
+    # Replacing the few distinct non-ASCII characters is much faster than
+    # str.translate with a large table over the whole text.
+    for char in {c for c in text if not c.isascii()}:
+        replacement = _FOLD_TABLE.get(ord(char))
+        if replacement is not None:
+            folded = folded.replace(char, replacement)
+    lowered = folded.lower()
+    if len(lowered) != len(folded):  # a rare letter whose lower case is longer
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+    return lowered
+
+
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
+
+def expand_braces(pattern: str) -> list[str]:
+    """Expand ``{a,b}`` alternatives: ``"pipeline{,s}"`` → pipeline, pipelines."""
+    match = _BRACES.search(pattern)
+    if match is None:
+        return [pattern]
+    head, tail = pattern[: match.start()], pattern[match.end():]
+    out: list[str] = []
+    for option in match.group(1).split(","):
+        out.extend(expand_braces(head + option + tail))
+    return out
+
+
+_VOWELS = set("aeiou")
+
+
+def inflect_verb(lemma: str) -> list[str]:
+    """Return a verb's base, -s, -ed and -ing forms (first word only is inflected).
+
+    A trailing ``+`` on the first word doubles its final consonant
+    (``ban+`` → banned, banning). Irregular forms belong in ``phrases``.
+    """
+    first, _, rest = lemma.partition(" ")
+    double = first.endswith("+")
+    word = first.rstrip("+")
+    if double:
+        stem_ed = word + word[-1]
+        forms = [word, word + "s", stem_ed + "ed", stem_ed + "ing"]
+    elif word.endswith("e"):
+        forms = [word, word + "s", word + "d", word[:-1] + "ing"]
+    elif word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
+        forms = [word, word[:-1] + "ies", word[:-1] + "ied", word + "ing"]
+    elif word.endswith(("s", "sh", "ch", "x", "z")):
+        forms = [word, word + "es", word + "ed", word + "ing"]
+    else:
+        forms = [word, word + "s", word + "ed", word + "ing"]
+    return [f"{form} {rest}" if rest else form for form in forms]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One whole-word match: ``text[start:end]`` is the matched span."""
+
+    start: int
+    end: int
+    key: object
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+class PhraseMatcher:
+    """Find whole-word occurrences of many phrases at once.
+
+    Parameters
+    ----------
+    entries
+        ``(phrase, key)`` pairs. The phrase is folded (case and diacritics)
+        unless it is written in capitals only, in which case it matches only
+        in capitals (``US`` is not ``us``). When two entries share a phrase,
+        the first one wins.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, object]]):
+        self.entries = list(entries)
+        self._folded = ahocorasick.Automaton()
+        self._exact = ahocorasick.Automaton()
+        for phrase, key in self.entries:
+            phrase = " ".join(phrase.split())
+            if not phrase:
+                continue
+            letters = [c for c in phrase if c.isalpha()]
+            if letters and all(c.isupper() for c in letters) and len(letters) <= 4:
+                automaton, needle = self._exact, phrase
+            else:
+                automaton, needle = self._folded, fold(phrase)
+            if needle not in automaton:
+                automaton.add_word(needle, (len(needle), key))
+        for automaton in (self._folded, self._exact):
+            if len(automaton):
+                automaton.make_automaton()
+
+    def find(self, text: str, folded: str | None = None, *, overlapping: bool = False) -> list[Match]:
+        """Return the matches in ``text``, sorted by position.
+
+        Without ``overlapping``, overlaps are resolved leftmost-longest, so
+        "declined to comment" wins over "declined".
+        """
+        if folded is None:
+            folded = fold(text)
+        found: list[Match] = []
+        n = len(text)
+        for automaton, haystack in ((self._folded, folded), (self._exact, text)):
+            if not len(automaton):
+                continue
+            for end_index, (length, key) in automaton.iter(haystack):
+                start = end_index - length + 1
+                end = end_index + 1
+                if start > 0 and _is_word_char(haystack[start - 1]) and _is_word_char(haystack[start]):
+                    continue
+                if end < n and _is_word_char(haystack[end]) and _is_word_char(haystack[end - 1]):
+                    continue
+                found.append(Match(start, end, key))
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        if overlapping:
+            return found
+        kept: list[Match] = []
+        last_end = -1
+        for match in found:
+            if match.start >= last_end:
+                kept.append(match)
+                last_end = match.end
+        return kept
+
+    def keys_in(self, text: str, folded: str | None = None) -> Sequence[object]:
+        """Distinct keys found in ``text``, in order of first appearance."""
+        seen: dict[object, None] = {}
+        for match in self.find(text, folded, overlapping=True):
+            seen.setdefault(match.key, None)
+        return list(seen)

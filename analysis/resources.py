@@ -1,0 +1,336 @@
+"""Load the vocabularies (dyad, topics, cues, modifiers, scorer settings).
+
+Each is a YAML file under ``analysis/data/`` (read with ``importlib.resources``)
+or a file the user passes. Files are read with ``yaml.safe_load`` and checked:
+a syntax error or an unknown key stops the run with a message naming the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigError
+from .matcher import expand_braces, inflect_verb
+
+__all__ = [
+    "Dyad", "Taxonomy", "Lexicon", "Cue", "Modifiers", "ScorerSettings",
+    "load_dyad", "load_taxonomy", "load_lexicon", "load_modifiers", "load_settings",
+    "data_path", "file_sha256",
+]
+
+DEFAULT_DYAD = "dyad_turkey_russia.yaml"
+DEFAULT_TOPICS = "topics.yaml"
+DEFAULT_CUES = "cues.yaml"
+DEFAULT_MODIFIERS = "modifiers.yaml"
+DEFAULT_SETTINGS = "scorer.yaml"
+
+
+def data_path(name: str) -> Path:
+    """Path of a file bundled in ``analysis/data``."""
+    return Path(str(resources.files("analysis") / "data" / name))
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _resolve(path: str | Path | None, default: str) -> Path:
+    if path is None:
+        return data_path(default)
+    candidate = Path(path)
+    if not candidate.exists() and (data_path(str(path))).exists():
+        return data_path(str(path))
+    if not candidate.exists():
+        raise ConfigError(f"{candidate}: file not found. Pass an existing YAML file, or omit the option to use the default.")
+    return candidate
+
+
+def _read_yaml(path: Path, allowed: set[str], required: set[str]) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error}).") from None
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"{path}: YAML syntax error{where}: {problem}. Fix the file and run again.") from None
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level, found {type(loaded).__name__}.")
+    unknown = set(loaded) - allowed
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; allowed keys are {', '.join(sorted(allowed))}.")
+    missing = required - set(loaded)
+    if missing:
+        raise ConfigError(f"{path}: missing key(s) {', '.join(sorted(missing))}.")
+    return loaded
+
+
+def _check_keys(path: Path, where: str, item: object, allowed: set[str], required: set[str]) -> dict:
+    if not isinstance(item, dict):
+        raise ConfigError(f"{path}: each entry of {where} must be a mapping, found {item!r}.")
+    unknown = set(item) - allowed
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(map(str, unknown)))} in {where} entry {item.get('id', '?')!r}; allowed: {', '.join(sorted(allowed))}.")
+    missing = required - set(item)
+    if missing:
+        raise ConfigError(f"{path}: {where} entry {item.get('id', '?')!r} lacks {', '.join(sorted(missing))}.")
+    return item
+
+
+def _string_list(path: Path, where: str, value: object) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+        raise ConfigError(f"{path}: {where} must be a list of strings.")
+    if any(isinstance(v, bool) for v in value):
+        # YAML reads unquoted no/yes/on/off as booleans: almost always a typo here.
+        raise ConfigError(f"{path}: {where} contains a yes/no value; quote words such as \"no\" or \"on\".")
+    return [str(v) for v in value]
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    label: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dyad:
+    """Two sides, the phrases that name both at once, and tracked third parties."""
+
+    name: str
+    sides: tuple[Actor, Actor]
+    pair_phrases: tuple[str, ...]
+    third_parties: tuple[Actor, ...]
+    path: str
+    sha256: str
+
+
+@lru_cache(maxsize=16)
+def _load_dyad(path: Path) -> Dyad:
+    raw = _read_yaml(path, {"name", "sides", "pair_phrases", "third_parties"}, {"sides"})
+    sides = raw["sides"]
+    if not isinstance(sides, list) or len(sides) != 2:
+        raise ConfigError(f"{path}: 'sides' must list exactly two sides (id, label, aliases).")
+
+    def actor(item: object, where: str) -> Actor:
+        item = _check_keys(path, where, item, {"id", "label", "aliases"}, {"id", "aliases"})
+        aliases = _string_list(path, f"{where} {item['id']!r} aliases", item["aliases"])
+        if not aliases:
+            raise ConfigError(f"{path}: {where} {item['id']!r} has no aliases.")
+        return Actor(str(item["id"]), str(item.get("label", item["id"])), tuple(aliases))
+
+    side_actors = (actor(sides[0], "sides"), actor(sides[1], "sides"))
+    if side_actors[0].id == side_actors[1].id:
+        raise ConfigError(f"{path}: the two sides need different ids.")
+    thirds = tuple(actor(item, "third_parties") for item in raw.get("third_parties") or [])
+    return Dyad(
+        name=str(raw.get("name") or f"{side_actors[0].label}–{side_actors[1].label}"),
+        sides=side_actors,
+        pair_phrases=tuple(_string_list(path, "pair_phrases", raw.get("pair_phrases"))),
+        third_parties=thirds,
+        path=str(path),
+        sha256=file_sha256(path),
+    )
+
+
+def load_dyad(path: str | Path | None = None) -> Dyad:
+    """Load a dyad file (default: Turkey–Russia)."""
+    return _load_dyad(_resolve(path, DEFAULT_DYAD).resolve())
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Topics with their terms, and the topic for dyad-relevant sentences with none."""
+
+    topics: tuple[Topic, ...]
+    fallback: str
+    path: str
+    sha256: str
+
+    @property
+    def ids(self) -> list[str]:
+        return [topic.id for topic in self.topics]
+
+    def label(self, topic_id: str) -> str:
+        for topic in self.topics:
+            if topic.id == topic_id:
+                return topic.label
+        return topic_id
+
+
+@lru_cache(maxsize=16)
+def _load_taxonomy(path: Path) -> Taxonomy:
+    raw = _read_yaml(path, {"fallback", "topics"}, {"topics"})
+    if not isinstance(raw["topics"], list) or not raw["topics"]:
+        raise ConfigError(f"{path}: 'topics' must be a non-empty list.")
+    topics = []
+    for item in raw["topics"]:
+        item = _check_keys(path, "topics", item, {"id", "label", "terms"}, {"id", "terms"})
+        terms = tuple(_string_list(path, f"topic {item['id']!r} terms", item["terms"]))
+        topics.append(Topic(str(item["id"]), str(item.get("label", item["id"])), terms))
+    ids = [t.id for t in topics]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{path}: topic ids must be unique.")
+    fallback = str(raw.get("fallback") or "bilateral")
+    if fallback not in ids:
+        topics.append(Topic(fallback, fallback.replace("_", " ").capitalize(), ()))
+    return Taxonomy(tuple(topics), fallback, str(path), file_sha256(path))
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Load a topic taxonomy (default: the Turkey–Russia topics)."""
+    return _load_taxonomy(_resolve(path, DEFAULT_TOPICS).resolve())
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One event category: every surface form of it shares weight and mode."""
+
+    category: str
+    cameo: str
+    weight: float
+    mode: str
+    head: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Cue categories and the expanded surface forms that point to them."""
+
+    cues: tuple[Cue, ...]
+    forms: tuple[tuple[str, Cue], ...]
+    path: str
+    sha256: str
+
+
+@lru_cache(maxsize=16)
+def _load_lexicon(path: Path) -> Lexicon:
+    raw = _read_yaml(path, {"categories"}, {"categories"})
+    cues, forms = [], []
+    seen: dict[str, str] = {}
+    for item in raw["categories"] or []:
+        item = _check_keys(path, "categories", item,
+                           {"id", "cameo", "weight", "mode", "head", "verbs", "phrases"},
+                           {"id", "weight", "mode"})
+        try:
+            weight = float(item["weight"])
+        except (TypeError, ValueError):
+            raise ConfigError(f"{path}: category {item['id']!r} has a non-numeric weight {item['weight']!r}.") from None
+        if not -10 <= weight <= 10:
+            raise ConfigError(f"{path}: category {item['id']!r} weight {weight} is outside the Goldstein range -10…10.")
+        if item["mode"] not in ("verbal", "material"):
+            raise ConfigError(f"{path}: category {item['id']!r} mode must be 'verbal' or 'material'.")
+        cue = Cue(str(item["id"]), str(item.get("cameo", "")), weight, str(item["mode"]), bool(item.get("head", True)))
+        cues.append(cue)
+        surface: list[str] = []
+        for verb in _string_list(path, f"{item['id']} verbs", item.get("verbs")):
+            for expanded in expand_braces(verb):
+                surface.extend(inflect_verb(expanded))
+        for phrase in _string_list(path, f"{item['id']} phrases", item.get("phrases")):
+            surface.extend(expand_braces(phrase))
+        for form in surface:
+            key = " ".join(form.lower().split())
+            # First listing wins; later categories may repeat a word harmlessly.
+            if key in seen:
+                continue
+            seen[key] = cue.category
+            forms.append((form, cue))
+    if not cues:
+        raise ConfigError(f"{path}: no categories.")
+    return Lexicon(tuple(cues), tuple(forms), str(path), file_sha256(path))
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Load a cue lexicon (default: the bundled CAMEO-based lexicon)."""
+    return _load_lexicon(_resolve(path, DEFAULT_CUES).resolve())
+
+
+@dataclass(frozen=True)
+class Modifiers:
+    negators: tuple[str, ...]
+    intention: tuple[str, ...]
+    hedges: tuple[str, ...]
+    contrast: tuple[str, ...]
+    concessive: tuple[str, ...]
+    clause_breaks: tuple[str, ...]
+    path: str
+    sha256: str
+
+
+@lru_cache(maxsize=16)
+def _load_modifiers(path: Path) -> Modifiers:
+    keys = {"negators", "intention", "hedges", "contrast", "concessive", "clause_breaks"}
+    raw = _read_yaml(path, keys, keys)
+    lists = {key: tuple(_string_list(path, key, raw[key])) for key in keys}
+    return Modifiers(**lists, path=str(path), sha256=file_sha256(path))
+
+
+def load_modifiers(path: str | Path | None = None) -> Modifiers:
+    """Load the negation / intention / hedge / contrast word lists."""
+    return _load_modifiers(_resolve(path, DEFAULT_MODIFIERS).resolve())
+
+
+@dataclass(frozen=True)
+class ScorerSettings:
+    scale: float = 4.0
+    label_threshold: float = 0.05
+    negation_window: int = 4
+    negation_factor: float = 0.6
+    intention_factor: float = 0.7
+    hedge_factor: float = 0.6
+    contrast_factor: float = 0.5
+    concessive_factor: float = 0.5
+    complement_factor: float = 0.2
+    quote_mode: str = "verbal"
+    relevance_weights: dict = field(default_factory=lambda: {"direct": 1.0, "one_sided": 0.5, "context": 0.25, "none": 0.0})
+    context_carry: int = 2
+    path: str = ""
+    sha256: str = ""
+
+    def __hash__(self) -> int:  # the dict field is not hashable; the file hash is enough
+        return hash((self.path, self.sha256))
+
+
+@lru_cache(maxsize=16)
+def _load_settings(path: Path) -> ScorerSettings:
+    allowed = {f for f in ScorerSettings.__dataclass_fields__ if f not in ("path", "sha256")}
+    raw = _read_yaml(path, allowed, set())
+    values = {}
+    for key, value in raw.items():
+        default = ScorerSettings.__dataclass_fields__[key].default
+        if key == "relevance_weights":
+            if not isinstance(value, dict) or set(value) != {"direct", "one_sided", "context", "none"}:
+                raise ConfigError(f"{path}: relevance_weights must give direct, one_sided, context and none.")
+            values[key] = {k: float(v) for k, v in value.items()}
+        elif isinstance(default, str):
+            values[key] = str(value)
+        else:
+            try:
+                values[key] = type(default)(value)
+            except (TypeError, ValueError):
+                raise ConfigError(f"{path}: {key} must be a number, found {value!r}.") from None
+    return ScorerSettings(**values, path=str(path), sha256=file_sha256(path))
+
+
+def load_settings(path: str | Path | None = None) -> ScorerSettings:
+    """Load the scorer's factors and thresholds."""
+    return _load_settings(_resolve(path, DEFAULT_SETTINGS).resolve())

@@ -1,0 +1,52 @@
+"""Column names of every table, declared once and checked between stages."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .errors import AnalysisError
+
+__all__ = ["ARTICLES", "SKIPPED", "SENTENCES", "ARTICLE_TOPICS", "TOPIC_PERIODS",
+           "COMPARISONS", "TRENDS", "CHANGES", "DATE_SOURCES", "RELEVANCE", "QUADS", "check"]
+
+DATE_SOURCES = ("override", "column", "explicit", "url", "inferred", "unknown")
+RELEVANCE = ("direct", "one_sided", "context", "none")
+QUADS = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict", "none")
+
+ARTICLES = (
+    "article_id", "path", "line", "source_id", "title", "source", "byline", "url",
+    "published", "date_source", "text", "n_chars", "content_hash", "duplicate_of",
+)
+SKIPPED = ("path", "line", "reason")
+SENTENCES = (
+    "article_id", "sentence", "start", "end", "text", "sides", "third_parties", "relevance",
+    "weight", "topics", "cooperation", "friction", "net", "quad", "evidence",
+    "third_party_cooperation", "third_party_friction", "tone",
+)
+ARTICLE_TOPICS = (
+    "article_id", "published", "topic", "n_sentences", "weight", "net", "cooperation",
+    "friction", "top_cooperation", "top_friction",
+)
+TOPIC_PERIODS = (
+    "topic", "period", "period_start", "period_end", "n_articles", "n_sentences", "mean_net",
+    "ci_low", "ci_high", "cooperation_share", "friction_share", "volume_share", "thin",
+)
+COMPARISONS = (
+    "topic", "n_a", "n_b", "mean_a", "mean_b", "difference", "ci_low", "ci_high",
+    "p_value", "p_adjusted", "effect_size", "significant",
+)
+TRENDS = ("topic", "n_articles", "slope_per_year", "ci_low", "ci_high", "p_value", "maxlags")
+CHANGES = ("topic", "break_period", "break_date", "ci_low", "ci_high", "mean_before", "mean_after", "support")
+
+
+def check(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> pd.DataFrame:
+    """Raise if ``frame`` lacks any of ``columns``; return it in that column order.
+
+    Extra columns are kept after the declared ones.
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise AnalysisError(f"{name} table is missing column(s) {', '.join(missing)}; "
+                            f"it has {', '.join(map(str, frame.columns))}.")
+    extra = [c for c in frame.columns if c not in columns]
+    return frame[list(columns) + extra]
