@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
+MODIFIER_KINDS = ("negators", "intention", "hedges", "contrast", "concessive", "background", "reversal", "clause_breaks")
 DEFAULT_TOPICS = "topics.yaml"
 DEFAULT_CUES = "cues.yaml"
 DEFAULT_MODIFIERS = "modifiers.yaml"
@@ -209,7 +210,7 @@ class Cue:
     cameo: str
     weight: float
     mode: str
-    head: bool
+    head: str  # "yes", "no" (background noun) or "transparent" (intention)
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def _load_lexicon(path: Path) -> Lexicon:
     seen: dict[str, str] = {}
     for item in raw["categories"] or []:
         item = _check_keys(path, "categories", item,
-                           {"id", "cameo", "weight", "mode", "head", "verbs", "phrases"},
+                           {"id", "cameo", "weight", "mode", "head", "verbs", "phrases", "nouns"},
                            {"id", "weight", "mode"})
         try:
             weight = float(item["weight"])
@@ -239,21 +240,28 @@ def _load_lexicon(path: Path) -> Lexicon:
             raise ConfigError(f"{path}: category {item['id']!r} weight {weight} is outside the Goldstein range -10…10.")
         if item["mode"] not in ("verbal", "material"):
             raise ConfigError(f"{path}: category {item['id']!r} mode must be 'verbal' or 'material'.")
-        cue = Cue(str(item["id"]), str(item.get("cameo", "")), weight, str(item["mode"]), bool(item.get("head", True)))
+        head = item.get("head", True)
+        head = {True: "yes", False: "no", "transparent": "transparent"}.get(head)
+        if head is None:
+            raise ConfigError(f"{path}: category {item['id']!r} head must be true, false or transparent.")
+        cue = Cue(str(item["id"]), str(item.get("cameo", "")), weight, str(item["mode"]), head)
+        noun_cue = Cue(cue.category, cue.cameo, weight, cue.mode, "no")
         cues.append(cue)
-        surface: list[str] = []
+        surface: list[tuple[str, Cue]] = []
+        for noun in _string_list(path, f"{item['id']} nouns", item.get("nouns")):
+            surface.extend((form, noun_cue) for form in expand_braces(noun))
         for verb in _string_list(path, f"{item['id']} verbs", item.get("verbs")):
             for expanded in expand_braces(verb):
-                surface.extend(inflect_verb(expanded))
+                surface.extend((form, cue) for form in inflect_verb(expanded))
         for phrase in _string_list(path, f"{item['id']} phrases", item.get("phrases")):
-            surface.extend(expand_braces(phrase))
-        for form in surface:
+            surface.extend((form, cue) for form in expand_braces(phrase))
+        for form, form_cue in surface:
             key = " ".join(form.lower().split())
             # First listing wins; later categories may repeat a word harmlessly.
             if key in seen:
                 continue
             seen[key] = cue.category
-            forms.append((form, cue))
+            forms.append((form, form_cue))
     if not cues:
         raise ConfigError(f"{path}: no categories.")
     return Lexicon(tuple(cues), tuple(forms), str(path), file_sha256(path))
@@ -271,6 +279,8 @@ class Modifiers:
     hedges: tuple[str, ...]
     contrast: tuple[str, ...]
     concessive: tuple[str, ...]
+    background: tuple[str, ...]
+    reversal: tuple[str, ...]
     clause_breaks: tuple[str, ...]
     path: str
     sha256: str
@@ -278,7 +288,7 @@ class Modifiers:
 
 @lru_cache(maxsize=16)
 def _load_modifiers(path: Path) -> Modifiers:
-    keys = {"negators", "intention", "hedges", "contrast", "concessive", "clause_breaks"}
+    keys = set(MODIFIER_KINDS)
     raw = _read_yaml(path, keys, keys)
     lists = {key: tuple(_string_list(path, key, raw[key])) for key in keys}
     return Modifiers(**lists, path=str(path), sha256=file_sha256(path))
@@ -299,7 +309,8 @@ class ScorerSettings:
     hedge_factor: float = 0.6
     contrast_factor: float = 0.5
     concessive_factor: float = 0.5
-    complement_factor: float = 0.2
+    complement_factor: float = 0.1
+    background_factor: float = 0.5
     quote_mode: str = "verbal"
     relevance_weights: dict = field(default_factory=lambda: {"direct": 1.0, "one_sided": 0.5, "context": 0.25, "none": 0.0})
     context_carry: int = 2

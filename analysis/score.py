@@ -1,0 +1,559 @@
+"""The scorer: who, about what, how cooperative — per sentence, with evidence.
+
+For each sentence the scorer records which sides of the dyad and which third
+parties it names, how relevant it is to the dyad, its topics, and a
+cooperation / friction score built from event cues (``analysis/data/cues.yaml``,
+weights on the Goldstein scale). How a cue counts:
+
+1. **Clauses.** A sentence is cut into clauses at ``, ; : ( ) —`` and at the
+   clause words of ``modifiers.yaml``. In each clause the first event cue is
+   the *head* (the event, as CAMEO codes it: "rejected a US offer to host a
+   summit" is a rejection); later cues are its complement and count
+   ``complement_factor`` ×. Background nouns ("war", "tensions") never head.
+2. **Negation.** A negator up to ``negation_window`` words before a cue in the
+   same clause flips it: the cue counts ``-negation_factor`` × its weight
+   ("would not pose a threat" is mildly cooperative; "failed to reach a
+   deal" is friction).
+3. **Intention vs act.** A material cue after an intention marker ("will",
+   "plans to", "pledged to") is an intention: it becomes verbal and counts
+   ``intention_factor`` ×.
+4. **Hedges and conditionals** ("if", "may", "reportedly") scale the clause by
+   ``hedge_factor``.
+5. **Contrast.** Clauses before "but"/"however" count ``contrast_factor`` ×;
+   "despite"/"although" clauses count ``concessive_factor`` ×.
+6. **Reported speech.** A cue inside quotation marks is something said: its
+   mode is verbal.
+7. **Who it is between.** Each cue's participants are the nearest actor to its
+   left (with a coordinated "X and Y") and the nearest within six words to its
+   right, or the pair named in "between X and Y". A cue counts toward the
+   dyad when its participants are both sides, or one side and a pair phrase
+   ("the two countries"), or one side alone in a sentence that is about the
+   pair. A cue between one side and a third party ("Ties between Turkey and
+   the United States were strained") is kept apart, in the
+   ``third_party_*`` columns.
+
+Scores: ``cooperation`` and ``friction`` are the summed absolute effective
+weights of the dyad cues; ``net = tanh((cooperation − friction) / scale)`` in
+[−1, 1]; ``quad`` is the mode and polarity of the strongest dyad cue.
+``tone`` (VADER compound) is a separate column: tone is not cooperation.
+
+Dyad relevance and weight: ``direct`` (both sides, or one side and a pair
+phrase) 1.0; ``one_sided`` 0.5; ``context`` 0.25 — a sentence naming no actor
+that follows, within ``context_carry`` sentences, a direct or one-sided
+sentence of the same paragraph ("The initiative was designed to…"), taking
+its topics when it has none; ``none`` 0.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .matcher import PhraseMatcher, fold
+from .resources import (MODIFIER_KINDS, Cue, Dyad, Lexicon, Modifiers, ScorerSettings, Taxonomy, load_dyad,
+                        load_lexicon, load_modifiers, load_settings, load_taxonomy)
+from .schema import ARTICLE_TOPICS, SENTENCES, check
+from .segment import split_sentences
+
+__all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics"]
+
+_WORD = re.compile(r"\w+")
+_CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
+_RIGHT_WINDOW = 6
+_RIGHT_STOP = frozenset({"that", "which", "who", "after", "before", "when", "while", "as", "and", "but", "said", "says"})
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredCue:
+    """One cue occurrence with everything that changed its weight."""
+
+    start: int
+    end: int
+    text: str
+    category: str
+    base: float
+    weight: float
+    mode: str
+    scope: str  # "dyad", "third_party" or "generic"
+    notes: tuple[str, ...]
+
+    @property
+    def polarity(self) -> str:
+        return "cooperation" if self.weight > 0 else "conflict"
+
+
+class Scorer:
+    """Score sentences for cooperation and friction between the two sides of a dyad.
+
+    Parameters
+    ----------
+    dyad, topics, cues, modifiers, settings
+        Paths of the YAML files (``None`` → the bundled defaults).
+    tone
+        Add the VADER compound score of each sentence (slower).
+
+    Notes
+    -----
+    Constructing a Scorer only stores the parameters; vocabularies are read and
+    compiled on first use (``compiled_``).
+    """
+
+    def __init__(self, dyad: str | Path | None = None, topics: str | Path | None = None,
+                 cues: str | Path | None = None, modifiers: str | Path | None = None,
+                 settings: str | Path | None = None, *, tone: bool = True):
+        self.dyad = dyad
+        self.topics = topics
+        self.cues = cues
+        self.modifiers = modifiers
+        self.settings = settings
+        self.tone = tone
+
+    # ------------------------------------------------------------------ set-up
+    def compile(self) -> Scorer:
+        """Read the vocabularies and build the matchers (idempotent)."""
+        if getattr(self, "compiled_", False):
+            return self
+        self.dyad_: Dyad = load_dyad(self.dyad)
+        self.taxonomy_: Taxonomy = load_taxonomy(self.topics)
+        self.lexicon_: Lexicon = load_lexicon(self.cues)
+        self.modifiers_: Modifiers = load_modifiers(self.modifiers)
+        self.settings_: ScorerSettings = load_settings(self.settings)
+        self.sides_ = tuple(side.id for side in self.dyad_.sides)
+        actor_entries: list[tuple[str, object]] = []
+        for side in self.dyad_.sides:
+            actor_entries += [(alias, ("side", side.id)) for alias in side.aliases]
+        actor_entries += [(phrase, ("pair", "pair")) for phrase in self.dyad_.pair_phrases]
+        for third in self.dyad_.third_parties:
+            actor_entries += [(alias, ("third", third.id)) for alias in third.aliases]
+        self.actor_matcher_ = PhraseMatcher(actor_entries)
+        self.topic_matcher_ = PhraseMatcher(
+            (term, topic.id) for topic in self.taxonomy_.topics for term in _expand(topic.terms))
+        self.cue_matcher_ = PhraseMatcher(self.lexicon_.forms)
+        # A word may have several roles ("could": intention and hedge), so
+        # each kind has its own matcher.
+        self.modifier_matchers_ = {
+            kind: PhraseMatcher((w, kind) for w in getattr(self.modifiers_, kind)) for kind in MODIFIER_KINDS}
+        self._reversal_words = frozenset(fold(w) for w in self.modifiers_.reversal)
+        self._vader = None
+        self.compiled_ = True
+        return self
+
+    def fingerprint(self) -> str:
+        """Hash of every vocabulary and setting: changes whenever a score could."""
+        import hashlib
+
+        self.compile()
+        parts = [self.dyad_.sha256, self.taxonomy_.sha256, self.lexicon_.sha256, self.modifiers_.sha256,
+                 self.settings_.sha256, str(self.tone), _CODE_VERSION]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    def _tone(self, sentences: list[str]) -> list[float]:
+        if not self.tone:
+            return [math.nan] * len(sentences)
+        if self._vader is None:
+            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+            self._vader = SentimentIntensityAnalyzer()
+        return [float(self._vader.polarity_scores(s)["compound"]) for s in sentences]
+
+    # ------------------------------------------------------------------ cues
+    def _cues_in(self, text: str, folded: str, span: tuple[int, int], matches: dict, quote_mask: np.ndarray,
+                 actor_mentions: list, dyad_filter: bool) -> list[ScoredCue]:
+        """Score the cues of one sentence ``text[span[0]:span[1]]`` (offsets are article-level)."""
+        s = self.settings_
+        start, end = span
+        cues = _within(matches["cues"], start, end)
+        if not cues:
+            return []
+        boundaries = [start]
+        for m in _CLAUSE_PUNCT.finditer(text[start:end]):
+            boundaries.append(start + m.start())
+        for kind in ("clause_breaks", "contrast", "concessive", "background"):
+            boundaries += [m.start for m in _within(matches[kind], start, end)]
+        boundaries = sorted(set(boundaries))
+
+        def clause_of(position: int) -> int:
+            return bisect.bisect_right(boundaries, position) - 1
+
+        n_clauses = len(boundaries)
+        clause_factor = [1.0] * n_clauses
+        clause_notes: list[list[str]] = [[] for _ in range(n_clauses)]
+        for m in _within(matches["contrast"], start, end):
+            index = clause_of(m.start)
+            for earlier in range(index):
+                clause_factor[earlier] *= s.contrast_factor
+                clause_notes[earlier].append(f"before '{text[m.start:m.end]}'")
+        for m in _within(matches["concessive"], start, end):
+            index = clause_of(m.start)
+            clause_factor[index] *= s.concessive_factor
+            clause_notes[index].append(f"concessive '{text[m.start:m.end]}'")
+        for m in _within(matches["background"], start, end):
+            index = clause_of(m.start)
+            clause_factor[index] *= s.background_factor
+            clause_notes[index].append(f"background '{text[m.start:m.end]}'")
+        for m in _within(matches["hedges"], start, end):
+            index = clause_of(m.start)
+            if not any(n.startswith("hedged") for n in clause_notes[index]):
+                clause_factor[index] *= s.hedge_factor
+                clause_notes[index].append(f"hedged '{text[m.start:m.end]}'")
+
+        negators = _within(matches["negators"], start, end)
+        reversals = _within(matches["reversal"], start, end)
+        intentions = _within(matches["intention"], start, end)
+        # A reversal verb or an intention cue directly before another cue of
+        # its clause modifies that cue instead of counting itself.
+        cues = list(cues)
+        modifying: set[int] = set()
+        for i, match in enumerate(cues[:-1]):
+            following = cues[i + 1]
+            close = clause_of(following.start) == clause_of(match.start) and \
+                len(_WORD.findall(text, match.end, following.start)) < s.negation_window
+            if not close:
+                continue
+            surface = fold(text[match.start:match.end])
+            if match.key.head == "transparent" or any(r.start == match.start and r.end == match.end for r in reversals) \
+                    or surface in self._reversal_words:
+                modifying.add(i)
+        reversal_spans = [(m.start, m.end, text[m.start:m.end]) for m in reversals]
+        reversal_spans += [(cues[i].start, cues[i].end, text[cues[i].start:cues[i].end]) for i in modifying
+                           if fold(text[cues[i].start:cues[i].end]) in self._reversal_words]
+        intention_spans = [(m.start, m.end, text[m.start:m.end]) for m in intentions]
+        intention_spans += [(cues[i].start, cues[i].end, text[cues[i].start:cues[i].end]) for i in modifying
+                            if cues[i].key.head == "transparent"]
+        cues = [m for i, m in enumerate(cues) if i not in modifying]
+        by_clause_head: dict[int, bool] = {}
+        clause_has_head = {clause_of(c.start) for c in cues if c.key.head != "no"}
+        scored: list[ScoredCue] = []
+        for match in cues:
+            cue: Cue = match.key
+            clause = clause_of(match.start)
+            weight = cue.weight * clause_factor[clause]
+            notes = list(clause_notes[clause])
+            mode = cue.mode
+            if cue.head != "no" and not by_clause_head.get(clause):
+                by_clause_head[clause] = True
+            elif clause in clause_has_head:
+                weight *= s.complement_factor
+                notes.append("complement")
+            flipped = False
+            for neg in negators:
+                if neg.end <= match.start and clause_of(neg.start) == clause and \
+                        len(_WORD.findall(text, neg.end, match.start)) < s.negation_window:
+                    weight = -weight * s.negation_factor
+                    notes.append(f"negated by '{text[neg.start:neg.end]}'")
+                    flipped = True
+                    break
+            if not flipped:
+                for r_start, r_end, r_text in reversal_spans:
+                    if r_end <= match.start and clause_of(r_start) == clause and \
+                            len(_WORD.findall(text, r_end, match.start)) < s.negation_window:
+                        weight = -weight * s.negation_factor
+                        notes.append(f"reversed by '{r_text}'")
+                        break
+            if mode == "material" or cue.head == "transparent":
+                for intent_start, intent_end, intent_text in intention_spans:
+                    if intent_end <= match.start and clause_of(intent_start) == clause and \
+                            len(_WORD.findall(text, intent_end, match.start)) <= 6:
+                        if mode == "material":
+                            weight *= s.intention_factor
+                            mode = "verbal"
+                        notes.append(f"intention '{intent_text}'")
+                        break
+            if quote_mask[match.start] and s.quote_mode == "verbal" and mode == "material":
+                mode = "verbal"
+                notes.append("quoted")
+            scope = self._scope(text, match, boundaries, actor_mentions, start, end) if dyad_filter else "generic"
+            scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
+                                    cue.weight, weight, mode, scope, tuple(notes)))
+        return scored
+
+    def _scope(self, text: str, match, boundaries: list[int], mentions: list, start: int, end: int) -> str:
+        """Whether a cue relates the two sides ("dyad") or one side and a third party."""
+        clause_index = bisect.bisect_right(boundaries, match.start) - 1
+        clause_start = boundaries[clause_index]
+        in_sentence = [m for m in mentions if start <= m.start < end]
+        participants: set[tuple[str, str]] = set()
+        # "between X and Y" names the pair outright.
+        between = text.lower().rfind("between", start, match.start)
+        if between >= 0:
+            after = [m for m in in_sentence if m.start > between]
+            if len(after) >= 2 and after[1].start < match.start + 200 and \
+                    text[after[0].end:after[1].start].strip(" ,").lower() in ("and", "and the"):
+                participants = {after[0].key, after[1].key}
+        if not participants:
+            left = [m for m in in_sentence if m.end <= match.start]
+            if left:
+                nearest = left[-1]
+                participants.add(nearest.key)
+                for previous in reversed(left[:-1]):
+                    gap = text[previous.end:nearest.start].strip().lower()
+                    if gap in ("and", "and the", ",", "or") or re.fullmatch(r"(,|and)\s*(the\s+)?", gap):
+                        participants.add(previous.key)
+                        nearest = previous
+                    else:
+                        break
+            for right in (m for m in in_sentence if m.start >= match.end):
+                words = [w.lower() for w in _WORD.findall(text, match.end, right.start)]
+                if len(words) <= _RIGHT_WINDOW and not _RIGHT_STOP.intersection(words):
+                    participants.add(right.key)
+                break
+        sides = {key[1] for key in participants if key[0] == "side"}
+        pair = any(key[0] == "pair" for key in participants)
+        thirds = {key[1] for key in participants if key[0] == "third"}
+        sentence_sides = {m.key[1] for m in in_sentence if m.key[0] == "side"}
+        sentence_pair = any(m.key[0] == "pair" for m in in_sentence)
+        sentence_thirds = {m.key[1] for m in in_sentence if m.key[0] == "third"}
+        if len(sides) == 2 or (sides and pair):
+            return "dyad"
+        if sides and thirds:
+            return "third_party"
+        if sides:
+            return "dyad"
+        if thirds and not pair:
+            return "third_party"
+        if pair:
+            return "dyad"
+        # No participant found: fall back to what the sentence names.
+        if sentence_thirds and len(sentence_sides) < 2 and not sentence_pair:
+            return "third_party"
+        return "dyad"
+
+    # ------------------------------------------------------------------ articles
+    def score_text(self, article_id: str, text: str, *, dyad_filter: bool = True) -> list[dict]:
+        """Score every sentence of one article; returns sentence records (see :data:`SENTENCES`)."""
+        self.compile()
+        s = self.settings_
+        folded = fold(text)
+        spans = split_sentences(text)
+        matches = {"cues": self.cue_matcher_.find(text, folded)}
+        for kind, matcher in self.modifier_matchers_.items():
+            matches[kind] = matcher.find(text, folded)
+        actor_mentions = self.actor_matcher_.find(text, folded)
+        topic_mentions = self.topic_matcher_.find(text, folded, overlapping=True)
+        quote_mask = _quote_mask(folded)
+        records: list[dict] = []
+        carry = 0
+        previous_topics: list[str] = []
+        previous_end = 0
+        for index, (start, end) in enumerate(spans):
+            mentions = _within(actor_mentions, start, end)
+            sides = sorted({m.key[1] for m in mentions if m.key[0] == "side"}, key=self.sides_.index)
+            pair = any(m.key[0] == "pair" for m in mentions)
+            thirds = sorted({m.key[1] for m in mentions if m.key[0] == "third"})
+            topics = list(dict.fromkeys(m.key for m in _within(topic_mentions, start, end)))
+            new_paragraph = "\n\n" in text[previous_end:start]
+            if len(sides) == 2 or (sides and pair):
+                relevance, carry = "direct", s.context_carry
+            elif sides:
+                relevance, carry = "one_sided", s.context_carry
+            elif not thirds and carry > 0 and not new_paragraph:
+                relevance, carry = "context", carry - 1
+                if not topics:
+                    topics = list(previous_topics)
+            else:
+                relevance, carry = "none", 0
+            if relevance != "none" and not topics:
+                topics = [self.taxonomy_.fallback]
+            previous_topics = topics if relevance != "none" else []
+            previous_end = end
+            scored = self._cues_in(text, folded, (start, end), matches, quote_mask, actor_mentions, dyad_filter)
+            in_scope = [c for c in scored if c.scope in ("dyad", "generic")] if relevance != "none" or not dyad_filter else []
+            third = [c for c in scored if c.scope == "third_party"]
+            cooperation = sum(c.weight for c in in_scope if c.weight > 0)
+            friction = -sum(c.weight for c in in_scope if c.weight < 0)
+            net = math.tanh((cooperation - friction) / s.scale) if in_scope else 0.0
+            strongest = max(in_scope, key=lambda c: abs(c.weight), default=None)
+            quad = "none" if strongest is None or strongest.weight == 0 else \
+                f"{strongest.mode}_{'cooperation' if strongest.weight > 0 else 'conflict'}"
+            records.append({
+                "article_id": article_id, "sentence": index, "start": start, "end": end,
+                "text": text[start:end], "sides": ";".join(sides), "third_parties": ";".join(thirds),
+                "relevance": relevance, "weight": float(s.relevance_weights[relevance]),
+                "topics": ";".join(topics), "cooperation": round_half(cooperation), "friction": round_half(friction),
+                "net": net, "quad": quad, "evidence": _evidence(in_scope),
+                "third_party_cooperation": round_half(sum(c.weight for c in third if c.weight > 0)),
+                "third_party_friction": round_half(-sum(c.weight for c in third if c.weight < 0)),
+                "cue_spans": json.dumps([[c.start - start, c.end - start, c.category, round(c.weight, 3), c.scope]
+                                         for c in scored], separators=(",", ":")),
+            })
+        tones = self._tone([r["text"] for r in records])
+        for record, tone in zip(records, tones, strict=True):
+            record["tone"] = tone
+        return records
+
+    def score_articles(self, articles: pd.DataFrame) -> pd.DataFrame:
+        """Score every sentence of every article.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per sentence: article_id, sentence, start, end, text,
+            sides, third_parties, relevance, weight, topics (";"-joined),
+            cooperation, friction, net, quad, evidence,
+            third_party_cooperation, third_party_friction, tone, cue_spans
+            (JSON: [start, end, category, effective weight, scope] per cue,
+            offsets within the sentence).
+        """
+        self.compile()
+        records: list[dict] = []
+        for article_id, text in zip(articles["article_id"], articles["text"], strict=True):
+            records.extend(self.score_text(article_id, text))
+        frame = pd.DataFrame.from_records(records, columns=[*SENTENCES, "cue_spans"])
+        return check(frame, SENTENCES, "sentences")
+
+
+_CODE_VERSION = "scorer-1"
+
+
+def round_half(value: float) -> float:
+    """Round away float noise (sums of weights) so output bytes are stable."""
+    return round(float(value), 6) + 0.0
+
+
+def _expand(terms: Iterable[str]) -> list[str]:
+    from .matcher import expand_braces
+
+    out: list[str] = []
+    for term in terms:
+        out.extend(expand_braces(term))
+    return out
+
+
+def _within(matches: list, start: int, end: int) -> list:
+    lo = bisect.bisect_left(matches, start, key=lambda m: m.start)
+    hi = bisect.bisect_left(matches, end, key=lambda m: m.start)
+    return matches[lo:hi]
+
+
+def _quote_mask(folded: str) -> np.ndarray:
+    """True inside double quotation marks; the state resets at each paragraph."""
+    mask = np.zeros(len(folded) + 1, dtype=bool)
+    inside = False
+    last = 0
+    for match in re.finditer(r'"|\n\n', folded):
+        if inside:
+            mask[last:match.start()] = True
+        if match.group(0) == "\n\n":
+            inside = False
+        else:
+            inside = not inside
+        last = match.end()
+    if inside:
+        mask[last:] = True
+    return mask
+
+
+def _evidence(cues: list[ScoredCue]) -> str:
+    parts = []
+    for cue in cues:
+        note = f" [{', '.join(cue.notes)}]" if cue.notes else ""
+        parts.append(f"{cue.text} ({cue.category} {cue.weight:+.2f}){note}")
+    return "; ".join(parts)
+
+
+def score_sentence(text: str, scorer: Scorer | None = None, *, dyad_filter: bool = False) -> dict:
+    """Score one stand-alone sentence (by default as a generic event, without the dyad filter).
+
+    Returns a dict with cooperation, friction, net, quad, evidence and tone.
+    """
+    scorer = (scorer or Scorer(tone=False)).compile()
+    records = scorer.score_text("sentence", text, dyad_filter=dyad_filter)
+    if not records:
+        return {"cooperation": 0.0, "friction": 0.0, "net": 0.0, "quad": "none", "evidence": "", "tone": math.nan}
+    if len(records) == 1:
+        return records[0]
+    # The splitter found several sentences: pool their cues.
+    cooperation = sum(r["cooperation"] for r in records)
+    friction = sum(r["friction"] for r in records)
+    merged = dict(records[0])
+    merged.update(text=text, cooperation=cooperation, friction=friction,
+                  net=math.tanh((cooperation - friction) / scorer.settings_.scale),
+                  evidence="; ".join(r["evidence"] for r in records if r["evidence"]))
+    strongest = max(records, key=lambda r: abs(r["net"]))
+    merged["quad"] = strongest["quad"]
+    return merged
+
+
+def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Aggregate scored sentences to one row per article and topic.
+
+    Only dyad-relevant sentences (weight > 0) count. ``net`` is the
+    relevance-weighted mean of the sentence ``net`` over sentences with
+    evidence (a sentence without any cue says nothing about cooperation or
+    friction and would only dilute the mean); an article that names a topic
+    without any cue has ``net`` NaN and ``n_evidence`` 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        article_id, published, topic, n_sentences (relevant sentences on the
+        topic), weight (their summed relevance weight), net, cooperation and
+        friction (relevance-weighted cue mass), top_cooperation and
+        top_friction (index of the strongest sentence each way, -1 if none),
+        n_evidence (sentences with at least one cue).
+    """
+    relevant = sentences[sentences["weight"] > 0]
+    exploded = relevant.assign(topic=relevant["topics"].str.split(";")).explode("topic")
+    exploded = exploded[exploded["topic"].astype(bool)]
+    has_evidence = (exploded["cooperation"] > 0) | (exploded["friction"] > 0)
+    exploded = exploded.assign(
+        _w=exploded["weight"], _evw=exploded["weight"].where(has_evidence, 0.0),
+        _wnet=exploded["weight"] * exploded["net"], _coop=exploded["weight"] * exploded["cooperation"],
+        _fric=exploded["weight"] * exploded["friction"], _ev=has_evidence.astype(int))
+    grouped = exploded.groupby(["article_id", "topic"], sort=True)
+    table = grouped.agg(n_sentences=("sentence", "size"), weight=("_w", "sum"), _evw=("_evw", "sum"),
+                        _wnet=("_wnet", "sum"), cooperation=("_coop", "sum"), friction=("_fric", "sum"),
+                        n_evidence=("_ev", "sum")).reset_index()
+    table["net"] = (table["_wnet"] / table["_evw"]).where(table["_evw"] > 0)
+    top_c = exploded[exploded["net"] > 0].sort_values(["article_id", "topic", "net", "sentence"],
+                                                       ascending=[True, True, False, True])
+    top_f = exploded[exploded["net"] < 0].sort_values(["article_id", "topic", "net", "sentence"])
+    first_c = top_c.groupby(["article_id", "topic"])["sentence"].first()
+    first_f = top_f.groupby(["article_id", "topic"])["sentence"].first()
+    keys = pd.MultiIndex.from_frame(table[["article_id", "topic"]])
+    table["top_cooperation"] = first_c.reindex(keys).fillna(-1).astype(int).to_numpy()
+    table["top_friction"] = first_f.reindex(keys).fillna(-1).astype(int).to_numpy()
+    if articles is not None:
+        table = table.merge(articles[["article_id", "published"]], on="article_id", how="left")
+    else:
+        table["published"] = pd.NaT
+    for column in ("weight", "cooperation", "friction", "net"):
+        table[column] = table[column].round(9)
+    table = table.drop(columns=["_evw", "_wnet"])
+    return check(table, ARTICLE_TOPICS, "article_topics")
+
+
+def score_corpus(articles: pd.DataFrame, *, dyad: str | Path | None = None, topics: str | Path | None = None,
+                 cues: str | Path | None = None, tone: bool = True, scorer: Scorer | None = None,
+                 include_duplicates: bool = False) -> pd.DataFrame:
+    """Score a corpus sentence by sentence.
+
+    Parameters
+    ----------
+    articles
+        The articles table from :func:`analysis.load_corpus`.
+    dyad, topics, cues
+        YAML files (default: the bundled Turkey–Russia dyad, topics and cues).
+    tone
+        Add VADER's compound score per sentence.
+    include_duplicates
+        Score articles marked as duplicates too (default: skip them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The sentences table (see :meth:`Scorer.score_articles`); its
+        ``attrs["article_topics"]`` is not set — call :func:`article_topics`.
+    """
+    scorer = scorer or Scorer(dyad, topics, cues, tone=tone)
+    if not include_duplicates and "duplicate_of" in articles:
+        articles = articles[articles["duplicate_of"].fillna("") == ""]
+    return scorer.score_articles(articles)
