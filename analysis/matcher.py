@@ -124,6 +124,10 @@ class PhraseMatcher:
 
     Parameters
     ----------
+    hyphen_joins
+        Treat a hyphen between letters as part of a word, so that "ended"
+        does not match inside "open-ended" (for event words; actor names
+        should still match inside "pro-Moscow").
     entries
         ``(phrase, key)`` pairs. The phrase is folded (case and diacritics)
         unless it is written in capitals only, in which case it matches only
@@ -131,8 +135,9 @@ class PhraseMatcher:
         the first one wins.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, object]]):
+    def __init__(self, entries: Iterable[tuple[str, object]], *, hyphen_joins: bool = False):
         self.entries = list(entries)
+        self.hyphen_joins = hyphen_joins
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
         for phrase, key in self.entries:
@@ -160,6 +165,7 @@ class PhraseMatcher:
             folded = fold(text)
         found: list[Match] = []
         n = len(text)
+        joins = self.hyphen_joins
         for automaton, haystack in ((self._folded, folded), (self._exact, text)):
             if not len(automaton):
                 continue
@@ -169,6 +175,9 @@ class PhraseMatcher:
                 if start > 0 and _is_word_char(haystack[start - 1]) and _is_word_char(haystack[start]):
                     continue
                 if end < n and _is_word_char(haystack[end]) and _is_word_char(haystack[end - 1]):
+                    continue
+                if joins and ((start > 1 and haystack[start - 1] == "-" and haystack[start - 2].isalpha())
+                              or (end + 1 < n and haystack[end] == "-" and haystack[end + 1].isalpha())):
                     continue
                 found.append(Match(start, end, key))
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))

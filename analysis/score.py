@@ -136,11 +136,12 @@ class Scorer:
         self.actor_matcher_ = PhraseMatcher(actor_entries)
         self.topic_matcher_ = PhraseMatcher(
             (term, topic.id) for topic in self.taxonomy_.topics for term in _expand(topic.terms))
-        self.cue_matcher_ = PhraseMatcher(self.lexicon_.forms)
+        self.cue_matcher_ = PhraseMatcher(self.lexicon_.forms, hyphen_joins=True)
         # A word may have several roles ("could": intention and hedge), so
         # each kind has its own matcher.
         self.modifier_matchers_ = {
-            kind: PhraseMatcher((w, kind) for w in getattr(self.modifiers_, kind)) for kind in MODIFIER_KINDS}
+            kind: PhraseMatcher(((w, kind) for w in getattr(self.modifiers_, kind)), hyphen_joins=True)
+            for kind in MODIFIER_KINDS}
         self._reversal_words = frozenset(fold(w) for w in self.modifiers_.reversal)
         self._vader = None
         self.compiled_ = True
@@ -282,25 +283,40 @@ class Scorer:
         in_sentence = [m for m in mentions if start <= m.start < end]
         participants: set[tuple[str, str]] = set()
         # "between X and Y" names the pair outright.
-        between = text.lower().rfind("between", start, match.start)
+        between = text.lower().rfind("between", clause_start, match.start)
         if between >= 0:
             after = [m for m in in_sentence if m.start > between]
             if len(after) >= 2 and after[1].start < match.start + 200 and \
                     text[after[0].end:after[1].start].strip(" ,").lower() in ("and", "and the"):
                 participants = {after[0].key, after[1].key}
         if not participants:
-            left = [m for m in in_sentence if m.end <= match.start]
+            clause_end = boundaries[clause_index + 1] if clause_index + 1 < len(boundaries) else end
+            in_clause = [m for m in in_sentence if clause_start <= m.start < clause_end]
+            left = [m for m in in_clause if m.end <= match.start]
+            if not left:
+                # No actor before the cue in its clause: the sentence's subject
+                # (its first actor, with any coordinated "X and Y") acts.
+                left = [m for m in in_sentence if m.end <= match.start][:1]
+                if left:
+                    chain = [left[0]]
+                    for following in in_sentence[1:]:
+                        gap = text[chain[-1].end:following.start].strip().lower()
+                        if following.end <= match.start and re.fullmatch(r"(,|and|or)\s*(the\s+)?", gap):
+                            chain.append(following)
+                        else:
+                            break
+                    left = chain
             if left:
                 nearest = left[-1]
                 participants.add(nearest.key)
                 for previous in reversed(left[:-1]):
                     gap = text[previous.end:nearest.start].strip().lower()
-                    if gap in ("and", "and the", ",", "or") or re.fullmatch(r"(,|and)\s*(the\s+)?", gap):
+                    if re.fullmatch(r"(,|and|or)\s*(the\s+)?", gap):
                         participants.add(previous.key)
                         nearest = previous
                     else:
                         break
-            for right in (m for m in in_sentence if m.start >= match.end):
+            for right in (m for m in in_clause if m.start >= match.end):
                 words = [w.lower() for w in _WORD.findall(text, match.end, right.start)]
                 if len(words) <= _RIGHT_WINDOW and not _RIGHT_STOP.intersection(words):
                     participants.add(right.key)
@@ -333,9 +349,12 @@ class Scorer:
         s = self.settings_
         folded = fold(text)
         spans = split_sentences(text)
-        matches = {"cues": self.cue_matcher_.find(text, folded)}
+        matches = {"cues": [m for m in self.cue_matcher_.find(text, folded) if not _in_proper_name(text, m)]}
         for kind, matcher in self.modifier_matchers_.items():
-            matches[kind] = matcher.find(text, folded)
+            # Modifiers are function words: a capitalised one inside a
+            # sentence is a name ("May 16", "Will Smith"), not a modifier.
+            matches[kind] = [m for m in matcher.find(text, folded)
+                             if not (text[m.start].isupper() and not _sentence_initial(text, m.start))]
         actor_mentions = self.actor_matcher_.find(text, folded)
         topic_mentions = self.topic_matcher_.find(text, folded, overlapping=True)
         quote_mask = _quote_mask(folded)
@@ -431,6 +450,26 @@ def _within(matches: list, start: int, end: int) -> list:
     lo = bisect.bisect_left(matches, start, key=lambda m: m.start)
     hi = bisect.bisect_left(matches, end, key=lambda m: m.start)
     return matches[lo:hi]
+
+
+_NAME_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
+_NAME_WORD_AFTER = re.compile(r"^\s+(?:of\s+|for\s+|and\s+)?([A-Z][\w'’.-]*)")
+
+
+def _sentence_initial(text: str, position: int) -> bool:
+    return position == 0 or bool(re.search(r"(^|[.!?\n\"“(]\s*)$", text[max(0, position - 3):position]))
+
+
+def _in_proper_name(text: str, match) -> bool:
+    """True when a capitalised cue is part of a name ("Shanghai Cooperation
+    Organisation", "Free Trade Agreement", "Emergency Relief Coordinator")."""
+    if not text[match.start:match.start + 1].isupper():
+        return False
+    before = _NAME_WORD_BEFORE.search(text, max(0, match.start - 40), match.start)
+    sentence_start = _sentence_initial(text, match.start)
+    if before and not sentence_start:
+        return True
+    return bool(_NAME_WORD_AFTER.match(text[match.end:match.end + 40]))
 
 
 def _quote_mask(folded: str) -> np.ndarray:
