@@ -63,7 +63,7 @@ from .resources import (MODIFIER_KINDS, Cue, Dyad, Lexicon, Modifiers, ScorerSet
 from .schema import ARTICLE_TOPICS, SENTENCES, check
 from .segment import split_sentences
 
-__all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics"]
+__all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TOPICS"]
 
 _WORD = re.compile(r"\w+")
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
@@ -521,10 +521,15 @@ def score_sentence(text: str, scorer: Scorer | None = None, *, dyad_filter: bool
     return merged
 
 
-def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
+ALL_TOPICS = "all"
+
+
+def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None, *,
+                   include_all: bool = True) -> pd.DataFrame:
     """Aggregate scored sentences to one row per article and topic.
 
-    Only dyad-relevant sentences (weight > 0) count. ``net`` is the
+    Only dyad-relevant sentences (weight > 0) count; with ``include_all`` each
+    article also gets a row for topic ``"all"`` (each sentence once). ``net`` is the
     relevance-weighted mean of the sentence ``net`` over sentences with
     evidence (a sentence without any cue says nothing about cooperation or
     friction and would only dilute the mean); an article that names a topic
@@ -541,7 +546,9 @@ def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None
     """
     relevant = sentences[sentences["weight"] > 0]
     exploded = relevant.assign(topic=relevant["topics"].str.split(";")).explode("topic")
-    exploded = exploded[exploded["topic"].astype(bool)]
+    exploded = exploded[exploded["topic"].fillna("").astype(bool)]
+    if include_all:  # every relevant sentence once, whatever its topics
+        exploded = pd.concat([exploded, relevant.assign(topic=ALL_TOPICS)], ignore_index=True)
     has_evidence = (exploded["cooperation"] > 0) | (exploded["friction"] > 0)
     exploded = exploded.assign(
         _w=exploded["weight"], _evw=exploded["weight"].where(has_evidence, 0.0),
