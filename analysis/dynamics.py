@@ -81,7 +81,8 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
         (articles with a score), n_sentences (their relevant sentences),
         mean_net, ci_low, ci_high (percentile bootstrap over articles; NaN
         below two articles), cooperation_share and friction_share (share of
-        cue mass), volume_share (the topic's articles over all articles
+        cue mass), cooperation_mass and friction_mass (summed relevance-weighted
+        cue weights), volume_share (the topic's articles over all articles
         naming either side in the period), thin (fewer than ``min_articles``).
     """
     frequency = period_freq(freq)
@@ -108,6 +109,8 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
                    "n_sentences": 0 if scored is None else int(scored["n_sentences"].sum()),
                    "mean_net": math.nan, "ci_low": math.nan, "ci_high": math.nan,
                    "cooperation_share": math.nan, "friction_share": math.nan,
+                   "cooperation_mass": 0.0 if scored is None else float(scored["cooperation"].sum()),
+                   "friction_mass": 0.0 if scored is None else float(scored["friction"].sum()),
                    "volume_share": (n / mentioning[period]) if period in mentioning.index and mentioning[period] else math.nan,
                    "thin": n < min_articles}
             if n:
@@ -122,7 +125,8 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
                     row["friction_share"] = 1 - row["cooperation_share"]
             rows.append(row)
     table = pd.DataFrame(rows, columns=columns)
-    for column in ("mean_net", "ci_low", "ci_high", "cooperation_share", "friction_share", "volume_share"):
+    for column in ("mean_net", "ci_low", "ci_high", "cooperation_share", "friction_share", "cooperation_mass",
+                   "friction_mass", "volume_share"):
         table[column] = table[column].astype(float).round(12)
     return check(table, TOPIC_PERIODS, "topic_periods")
 

@@ -29,7 +29,8 @@ ARTICLE_TOPICS = (
 )
 TOPIC_PERIODS = (
     "topic", "period", "period_start", "period_end", "n_articles", "n_sentences", "mean_net",
-    "ci_low", "ci_high", "cooperation_share", "friction_share", "volume_share", "thin",
+    "ci_low", "ci_high", "cooperation_share", "friction_share", "cooperation_mass", "friction_mass",
+    "volume_share", "thin",
 )
 COMPARISONS = (
     "topic", "n_a", "n_b", "mean_a", "mean_b", "difference", "ci_low", "ci_high",
