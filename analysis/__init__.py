@@ -1,0 +1,45 @@
+"""relationship-dynamics: cooperation and friction between two countries, per topic and over time.
+
+    import analysis as rd
+    articles = rd.load_corpus("seeds")
+    sentences = rd.score_corpus(articles)
+    per_topic = rd.article_topics(sentences, articles)
+    periods = rd.aggregate(per_topic, freq="QE")
+    rd.compare_periods(per_topic, a="2021", b="2025")
+
+Submodules are imported on first use, so ``import analysis`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_corpus": "ingest", "ingest": "ingest",
+    "score_corpus": "score", "score_sentence": "score", "article_topics": "score", "Scorer": "score",
+    "aggregate": "dynamics", "compare_periods": "dynamics", "detect_changes": "dynamics", "trend": "dynamics",
+    "smooth": "dynamics",
+    "evaluate": "evaluate",
+    "run": "pipeline", "load_config": "config", "Config": "config",
+    "save_figure": "figures", "paper_style": "figures",
+    "plot_net_by_topic": "figures", "plot_heatmap": "figures", "plot_comparison": "figures",
+    "plot_mass": "figures", "plot_articles": "figures", "plot_changes": "figures",
+    "AnalysisError": "errors", "ConfigError": "errors", "InputError": "errors", "TooShortError": "errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,290 @@
+"""The self-contained HTML report and the data files behind it.
+
+Rendered from ``analysis/templates/report.html.j2`` with Jinja2 autoescaping
+on: every title, sentence, source and URL from the corpus reaches the page
+escaped, only http(s) URLs become links, and chart data is embedded as JSON
+with ``<``, ``>`` and ``&`` escaped so no article text can close a script.
+Two runs on the same input give the same bytes: no timestamps, fixed chart
+ids, seeded statistics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from .chartdata import topic_label
+from .score import ALL_TOPICS
+
+__all__ = ["render_report", "highlight", "safe_url", "manifest", "REPORT_MARKER"]
+
+REPORT_MARKER = "<!-- relationship-dynamics report -->"
+VENDORED_PLOTLY_VERSION = "4.1.1"
+
+
+def plotly_js() -> str:
+    """plotly.js to inline: the vendored cartesian bundle when it matches plotly.py's version."""
+    from importlib import resources
+
+    from plotly.offline import get_plotlyjs, get_plotlyjs_version
+
+    if get_plotlyjs_version() == VENDORED_PLOTLY_VERSION:
+        return (resources.files("analysis") / "vendor" / "plotly-cartesian.min.js").read_text(encoding="utf-8")
+    return get_plotlyjs()
+_DEPENDENCIES = ("pandas", "numpy", "matplotlib", "plotly", "statsmodels", "vaderSentiment", "PyYAML", "Jinja2",
+                 "python-dateutil", "charset-normalizer", "lxml", "pyahocorasick", "ruptures", "pyarrow", "scipy")
+
+
+def safe_url(url: object) -> str | None:
+    """The URL if it is a plain http(s) URL, else None (never a javascript: or data: link)."""
+    if not isinstance(url, str):
+        return None
+    value = url.strip()
+    lowered = value.lower()
+    if not (lowered.startswith("http://") or lowered.startswith("https://")):
+        return None
+    if any(c in value for c in '<>"\'` \n\r\t'):
+        return None
+    return value
+
+
+def highlight(text: str, cue_spans: str | list) -> Markup:
+    """The sentence, escaped, with each cue wrapped in ``<mark>`` by its polarity and scope."""
+    spans = json.loads(cue_spans) if isinstance(cue_spans, str) and cue_spans else (cue_spans or [])
+    out, position = [], 0
+    for start, end, category, weight, scope in sorted(spans, key=lambda s: (s[0], s[1])):
+        if start < position:
+            continue
+        cls = "t" if scope == "third_party" else ("c" if weight > 0 else "f" if weight < 0 else "t")
+        out.append(escape(text[position:start]))
+        title = f"{category} {weight:+.2f}" + (" (third party)" if scope == "third_party" else "")
+        out.append(Markup('<mark class="{}" title="{}">{}</mark>').format(cls, title, text[start:end]))
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+def _fmt(value: object, spec: str = "+.2f") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return format(value, spec)
+
+
+def _ci(low: object, high: object) -> str:
+    if low is None or (isinstance(low, float) and math.isnan(low)):
+        return ""
+    return f"[{low:+.2f}, {high:+.2f}]"
+
+
+def manifest(results, command: str) -> dict:
+    """Package and dependency versions, hashes of vocabularies, config and every input article."""
+    from . import __version__
+
+    scorer = results.scorer
+    versions = {}
+    for name in _DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    files = {"dyad": scorer.dyad_, "taxonomy": scorer.taxonomy_, "lexicon": scorer.lexicon_,
+             "modifiers": scorer.modifiers_, "scorer settings": scorer.settings_}
+    lines = [f"relationship-dynamics {__version__}", f"python {sys.version.split()[0]} ({platform.machine()})",
+             f"command: {command}", ""]
+    lines += [f"{name} {version}" for name, version in versions.items()]
+    lines.append("")
+    for label, item in files.items():
+        lines.append(f"{label}: {Path(item.path).name} sha256 {item.sha256}")
+    config_path = results.config.path
+    if config_path and Path(config_path).exists():
+        lines.append(f"config: {Path(config_path).name} sha256 {hashlib.sha256(Path(config_path).read_bytes()).hexdigest()}")
+    if results.metadata_path:
+        lines.append(f"metadata: {Path(results.metadata_path).name} sha256 "
+                     f"{hashlib.sha256(Path(results.metadata_path).read_bytes()).hexdigest()}")
+    lines.append(f"scorer fingerprint: {scorer.fingerprint()}")
+    lines.append("")
+    lines.append("input articles (path, line, content sha256):")
+    for row in results.articles.itertuples():
+        where = f"{row.path}:{row.line}" if pd.notna(row.line) else row.path
+        lines.append(f"  {where} {row.content_hash}")
+    return {"version": __version__, "text": "\n".join(lines)}
+
+
+def _chart_json(fig) -> Markup:
+    import plotly.io as pio
+
+    payload = pio.to_json(fig, validate=False, pretty=False, engine="json")
+    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    payload = payload.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(payload)
+
+
+def render_report(results, evaluation: dict, *, command: str = "relationship-dynamics report") -> str:
+    """The report as one HTML string (see the module docstring)."""
+    from .charts import chart_articles, chart_changes, chart_comparison, chart_heatmap, chart_mass, chart_series
+
+    env = Environment(loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                      keep_trailing_newline=True)
+    template = env.get_template("report.html.j2")
+    labels = results.topic_labels
+    articles = results.articles
+    sentences = results.sentences
+    per_topic = results.article_topics
+    periods = results.topic_periods
+    scorer = results.scorer
+    config = results.config
+
+    dated = articles["published"].dropna()
+    unique = articles[articles["duplicate_of"] == ""]
+    all_rows = per_topic[per_topic["topic"] == ALL_TOPICS]
+    sources = sorted({s for s in articles["source"] if s})
+    summary = {
+        "n_articles": len(articles), "n_duplicates": int((articles["duplicate_of"] != "").sum()),
+        "n_undated": int(articles["published"].isna().sum()), "n_scored": int(all_rows["net"].notna().sum()),
+        "n_sentences": len(sentences), "n_relevant": int((sentences["weight"] > 0).sum()),
+        "overall": float(all_rows["net"].mean()) if all_rows["net"].notna().any() else 0.0,
+        "first": str(dated.min().date()) if len(dated) else "", "last": str(dated.max().date()) if len(dated) else "",
+        "n_sources": len(sources), "sources": sources[:12] + (["…"] if len(sources) > 12 else []),
+    }
+
+    headlines = []
+    for topic, frame in periods[periods["n_articles"] > 0].groupby("topic", sort=False):
+        frame = frame.sort_values("period_start")
+        last = frame.iloc[-1]
+        prev = frame.iloc[-2] if len(frame) > 1 else None
+        change = (last["mean_net"] - prev["mean_net"]) if prev is not None else math.nan
+        headlines.append({
+            "label": topic_label(topic, labels), "last_period": last["period"], "last_mean": _fmt(last["mean_net"]),
+            "last_ci": _ci(last["ci_low"], last["ci_high"]), "last_n": int(last["n_articles"]), "last_thin": bool(last["thin"]),
+            "prev_period": prev["period"] if prev is not None else "—",
+            "prev_mean": _fmt(prev["mean_net"]) if prev is not None else "",
+            "prev_ci": _ci(prev["ci_low"], prev["ci_high"]) if prev is not None else "",
+            "prev_n": int(prev["n_articles"]) if prev is not None else "", "prev_thin": bool(prev["thin"]) if prev is not None else False,
+            "change": _fmt(change), "change_class": "pos" if change > 0 else "neg" if change < 0 else ""})
+
+    comparisons = results.comparisons
+    tested = comparisons[comparisons["difference"].notna()]
+    biggest = ""
+    if len(tested):
+        top = tested.loc[tested["difference"].abs().idxmax()]
+        biggest = (f"{topic_label(top['topic'], labels)}, {top['mean_a']:+.2f} → {top['mean_b']:+.2f} "
+                   f"(difference {top['difference']:+.2f}"
+                   + (f", 95% CI {_ci(top['ci_low'], top['ci_high'])}, BH-adjusted p {top['p_adjusted']:.3f}" if pd.notna(top['ci_low']) else ", too few articles for an interval")
+                   + f"; n = {int(top['n_a'])} vs {int(top['n_b'])} articles).")
+
+    article_label = {row.article_id: (row.title or row.path)[:60] for row in articles.itertuples()}
+    relevant = sentences[sentences["weight"] > 0]
+    charts = []
+    topic_sections = []
+    trends = results.trends.set_index("topic")
+    order = [ALL_TOPICS] + [t for t in scorer.taxonomy_.ids if t in set(per_topic["topic"])]
+    for index, topic in enumerate(order):
+        if topic not in set(per_topic["topic"]):
+            continue
+        chart_id = f"chart-topic-{index}"
+        charts.append({"id": chart_id, "json": _chart_json(chart_series(periods, topic, smoothed=results.smoothed,
+                                                                        labels=labels, style_index=index))})
+        on_topic = relevant if topic == ALL_TOPICS else relevant[relevant["topics"].str.split(";").map(lambda ts, t=topic: t in ts)]
+        def pick(frame, ascending):
+            frame = frame[frame["net"] > 0] if not ascending else frame[frame["net"] < 0]
+            frame = frame.assign(_strength=(frame["net"] * frame["weight"]).abs()).sort_values(
+                ["_strength", "article_id", "sentence"], ascending=[False, True, True]).head(3)
+            return [{"html": highlight(r.text, r.cue_spans), "article_id": r.article_id,
+                     "article_label": article_label.get(r.article_id, r.article_id), "net": f"{r.net:+.2f}"}
+                    for r in frame.itertuples()]
+        trend_row = trends.loc[topic] if topic in trends.index else None
+        if trend_row is not None and pd.notna(trend_row["slope_per_year"]):
+            trend_text = (f"{trend_row['slope_per_year']:+.3f} per year, 95% CI {_ci(trend_row['ci_low'], trend_row['ci_high'])} "
+                          f"(OLS, Newey–West errors, {int(trend_row['maxlags'])} lags; n = {int(trend_row['n_articles'])} articles)")
+        else:
+            n = int(trend_row["n_articles"]) if trend_row is not None else 0
+            trend_text = f"not estimated (n = {n} articles; needs at least 10 dated articles on more than one day)"
+        changes_text = ""
+        if topic == ALL_TOPICS:
+            if len(results.changes):
+                changes_text = "Change points: " + "; ".join(
+                    f"{r.break_period} (95% interval {r.ci_low}–{r.ci_high}, mean {r.mean_before:+.2f} → {r.mean_after:+.2f}, "
+                    f"support {r.support:.0%})" for r in results.changes.itertuples())
+            else:
+                changes_text = results.changes_note
+        topic_sections.append({"id": topic, "label": topic_label(topic, labels), "chart_id": chart_id,
+                               "n_articles": int(per_topic[(per_topic["topic"] == topic)]["net"].notna().sum()),
+                               "trend": trend_text, "changes": changes_text,
+                               "cooperation": pick(on_topic, False), "friction": pick(on_topic, True)})
+    charts.append({"id": "chart-changes", "json": _chart_json(chart_changes(periods, results.changes, note=results.changes_note, labels=labels))})
+    charts.append({"id": "chart-mass", "json": _chart_json(chart_mass(periods))})
+    charts.append({"id": "chart-articles", "json": _chart_json(chart_articles(per_topic, articles, sentences))})
+    charts.append({"id": "chart-heatmap", "json": _chart_json(chart_heatmap(periods, labels=labels))})
+    charts.append({"id": "chart-comparison", "json": _chart_json(chart_comparison(comparisons, labels=labels))})
+
+    comparison = {
+        "period_a": getattr(comparisons, "period_a", "A"), "period_b": getattr(comparisons, "period_b", "B"),
+        "method": getattr(comparisons, "method", ""),
+        "rows": [{"label": topic_label(r.topic, labels), "n_a": r.n_a, "n_b": r.n_b, "mean_a": _fmt(r.mean_a),
+                  "mean_b": _fmt(r.mean_b), "difference": _fmt(r.difference), "ci": _ci(r.ci_low, r.ci_high),
+                  "p": _fmt(r.p_value, ".3f"), "p_adj": _fmt(r.p_adjusted, ".3f"), "g": _fmt(r.effect_size),
+                  "significant": bool(r.significant), "cls": "pos" if r.difference > 0 else "neg" if r.difference < 0 else ""}
+                 for r in comparisons.itertuples()]}
+
+    by_article = {key: frame for key, frame in sentences.groupby("article_id", sort=False)}
+    article_net = all_rows.set_index("article_id")["net"]
+    article_topics_text = (per_topic[(per_topic["topic"] != ALL_TOPICS)].groupby("article_id")["topic"]
+                           .agg(lambda ts: ", ".join(topic_label(t, labels) for t in sorted(ts))))
+    article_rows = []
+    for row in articles.sort_values(["published", "path", "line"], na_position="last").itertuples():
+        net = article_net.get(row.article_id, math.nan)
+        own = by_article.get(row.article_id)
+        sentence_rows = [] if own is None else [
+            {"index": s.sentence, "html": highlight(s.text, s.cue_spans), "relevance": s.relevance,
+             "topics": s.topics.replace(";", ", ") if s.weight > 0 else "", "net": f"{s.net:+.2f}" if s.net else "",
+             "cls": "pos" if s.net > 0 else "neg" if s.net < 0 else ""} for s in own.itertuples()]
+        title = row.title or f"({row.path})"
+        topics_text = article_topics_text.get(row.article_id, "")
+        article_rows.append({
+            "article_id": row.article_id, "title": title, "source": row.source, "path": row.path if pd.isna(row.line) else f"{row.path}:{row.line}",
+            "date": str(row.published.date()) if pd.notna(row.published) else "undated",
+            "date_sort": str(row.published.date()) if pd.notna(row.published) else "9999",
+            "date_flag": "" if row.date_source in ("explicit", "column", "url") else row.date_source,
+            "net": _fmt(net), "net_sort": "" if pd.isna(net) else f"{net:.6f}",
+            "cls": "pos" if net > 0 else "neg" if net < 0 else "", "topics": topics_text,
+            "url": row.url, "url_safe": safe_url(row.url), "duplicate_of": row.duplicate_of,
+            "search": f"{title} {row.source} {topics_text} {row.path}".lower(), "sentences": sentence_rows})
+
+    skipped = results.skipped
+    quality = {
+        "n_undated": summary["n_undated"],
+        "undated": [f"{r.path}" for r in articles[articles["published"].isna()].itertuples()][:50],
+        "n_duplicates": summary["n_duplicates"],
+        "duplicates": [f"{r.path} → {r.duplicate_of}" for r in articles[articles["duplicate_of"] != ""].itertuples()][:50],
+        "n_thin": int((periods["thin"] & (periods["n_articles"] > 0)).sum()),
+        "n_cells": int((periods["n_articles"] > 0).sum()),
+        "date_sources": sorted(articles["date_source"].value_counts().items()),
+        "skipped": [{"path": r.path, "line": "" if pd.isna(r.line) else int(r.line), "reason": r.reason, "action": r.action}
+                    for r in skipped.itertuples()],
+    }
+    settings = scorer.settings_
+    method = {"n_categories": len(scorer.lexicon_.cues), "n_forms": len(scorer.lexicon_.forms), "scale": settings.scale,
+              "complement": settings.complement_factor, "negation": settings.negation_factor,
+              "intention": settings.intention_factor, "hedge": settings.hedge_factor, "contrast": settings.contrast_factor,
+              "concessive": settings.concessive_factor, "background": settings.background_factor,
+              "w_direct": settings.relevance_weights["direct"], "w_one": settings.relevance_weights["one_sided"],
+              "w_context": settings.relevance_weights["context"],
+              "eval": {k: (f"{v:.3f}" if isinstance(v, float) else v) for k, v in evaluation.items()}}
+    freq_label = {"Y": "years", "Q": "quarters", "M": "months", "W": "weeks"}.get(
+        {"YE": "Y", "QE": "Q", "ME": "M"}.get(config.freq, config.freq), config.freq)
+    html = template.render(
+        dyad_name=scorer.dyad_.name, side_labels=[s.label for s in scorer.dyad_.sides], summary=summary,
+        headlines=headlines, biggest=biggest, comparison_label=f"{comparison['period_a']} vs {comparison['period_b']}",
+        topics=topic_sections, comparison=comparison, articles=article_rows, quality=quality, method=method,
+        manifest=manifest(results, command), charts=charts, plotly_js=Markup(plotly_js()),
+        min_articles=config.min_articles, freq_label=freq_label)
+    return html
