@@ -38,7 +38,7 @@ _DATE_SHAPES = re.compile(
 )
 _TIME_TAIL = re.compile(r"^[\s,|·-]*(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,5}|GMT[+-]\d+)?)?[\s)]*$", re.IGNORECASE)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_YEAR = re.compile(r"\b\d{4}\b")
 
 
 def valid_date(value: dt.date | None, *, earliest: dt.date, latest: dt.date) -> bool:

@@ -1,0 +1,45 @@
+from analysis.matcher import PhraseMatcher, expand_braces, fold, inflect_verb
+
+
+def test_fold_keeps_length_and_strips_diacritics():
+    text = "Erdoğan, Çavuşoğlu and İstanbul’s “talks” — Türkiye"
+    folded = fold(text)
+    assert len(folded) == len(text)
+    assert folded == "erdogan, cavusoglu and istanbul's \"talks\" - turkiye"
+
+
+def test_whole_words_only_and_longest_match():
+    matcher = PhraseMatcher([("declined", "reject"), ("declined to comment", "no_comment"), ("Russia", "ru")])
+    text = "Russian officials declined to comment; Russia declined."
+    found = [(text[m.start:m.end], m.key) for m in matcher.find(text)]
+    assert found == [("declined to comment", "no_comment"), ("Russia", "ru"), ("declined", "reject")]
+
+
+def test_capitals_only_alias_is_case_sensitive():
+    matcher = PhraseMatcher([("US", "usa"), ("UN", "un")])
+    text = "He told us the US and the UN will unite."
+    assert [text[m.start:m.end] for m in matcher.find(text)] == ["US", "UN"]
+
+
+def test_diacritic_insensitive_both_ways():
+    matcher = PhraseMatcher([("Erdoğan", "tr"), ("Cavusoglu", "tr")])
+    text = "Erdogan met ERDOĞAN; Çavuşoğlu too."
+    assert len(matcher.find(text)) == 3
+
+
+def test_hyphen_joins_option():
+    plain = PhraseMatcher([("ended", "end")])
+    joined = PhraseMatcher([("ended", "end")], hyphen_joins=True)
+    text = "an open-ended strike ended"
+    assert len(plain.find(text)) == 2
+    assert [text[m.start:m.end] for m in joined.find(text)] == ["ended"]
+    assert joined.find(text)[0].start == text.rindex("ended")
+
+
+def test_expand_braces_and_inflection():
+    assert expand_braces("pipeline{,s}") == ["pipeline", "pipelines"]
+    assert expand_braces("{a,b} {c,d}") == ["a c", "a d", "b c", "b d"]
+    assert inflect_verb("ban+") == ["ban", "bans", "banned", "banning"]
+    assert inflect_verb("criticize") == ["criticize", "criticizes", "criticized", "criticizing"]
+    assert inflect_verb("deny") == ["deny", "denies", "denied", "denying"]
+    assert inflect_verb("call for") == ["call for", "calls for", "called for", "calling for"]
