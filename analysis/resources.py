@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
-MODIFIER_KINDS = ("negators", "intention", "hedges", "contrast", "concessive", "background", "reversal", "clause_breaks")
+MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal", "clause_breaks")
 DEFAULT_TOPICS = "topics.yaml"
 DEFAULT_CUES = "cues.yaml"
 DEFAULT_MODIFIERS = "modifiers.yaml"
@@ -277,6 +277,7 @@ class Modifiers:
     negators: tuple[str, ...]
     intention: tuple[str, ...]
     hedges: tuple[str, ...]
+    conditionals: tuple[str, ...]
     contrast: tuple[str, ...]
     concessive: tuple[str, ...]
     background: tuple[str, ...]

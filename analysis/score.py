@@ -17,8 +17,8 @@ weights on the Goldstein scale). How a cue counts:
 3. **Intention vs act.** A material cue after an intention marker ("will",
    "plans to", "pledged to") is an intention: it becomes verbal and counts
    ``intention_factor`` ×.
-4. **Hedges and conditionals** ("if", "may", "reportedly") scale the clause by
-   ``hedge_factor``.
+4. **Hedges and conditionals.** A hedge ("may", "reportedly") scales its
+   clause by ``hedge_factor``; a conditional ("if", "unless") the whole sentence.
 5. **Contrast.** Clauses before "but"/"however" count ``contrast_factor`` ×;
    "despite"/"although" clauses count ``concessive_factor`` ×.
 6. **Reported speech.** A cue inside quotation marks is something said: its
@@ -200,6 +200,11 @@ class Scorer:
             index = clause_of(m.start)
             clause_factor[index] *= s.background_factor
             clause_notes[index].append(f"background '{text[m.start:m.end]}'")
+        if _within(matches["conditionals"], start, end):
+            first = _within(matches["conditionals"], start, end)[0]
+            for index in range(n_clauses):
+                clause_factor[index] *= s.hedge_factor
+                clause_notes[index].append(f"conditional '{text[first.start:first.end]}'")
         for m in _within(matches["hedges"], start, end):
             index = clause_of(m.start)
             if not any(n.startswith("hedged") for n in clause_notes[index]):
@@ -239,19 +244,20 @@ class Scorer:
             weight = cue.weight * clause_factor[clause]
             notes = list(clause_notes[clause])
             mode = cue.mode
+            negator = next((neg for neg in negators if neg.end <= match.start and clause_of(neg.start) == clause
+                            and len(_WORD.findall(text, neg.end, match.start)) < s.negation_window), None)
             if cue.head != "no" and not by_clause_head.get(clause):
                 by_clause_head[clause] = True
-            elif clause in clause_has_head:
+            elif clause in clause_has_head and negator is None:
+                # A negated event ("failed to reach an agreement") is asserted
+                # in its own right, not a complement of the clause's head.
                 weight *= s.complement_factor
                 notes.append("complement")
             flipped = False
-            for neg in negators:
-                if neg.end <= match.start and clause_of(neg.start) == clause and \
-                        len(_WORD.findall(text, neg.end, match.start)) < s.negation_window:
-                    weight = -weight * s.negation_factor
-                    notes.append(f"negated by '{text[neg.start:neg.end]}'")
-                    flipped = True
-                    break
+            if negator is not None:
+                weight = -weight * s.negation_factor
+                notes.append(f"negated by '{text[negator.start:negator.end]}'")
+                flipped = True
             if not flipped:
                 for r_start, r_end, r_text in reversal_spans:
                     if r_end <= match.start and clause_of(r_start) == clause and \
