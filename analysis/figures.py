@@ -144,9 +144,9 @@ def plot_heatmap(topic_periods: pd.DataFrame, *, ax: plt.Axes | None = None, lab
     else:
         fig = ax.figure
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-1.0, vmax=1.0)
-    image = ax.imshow(np.ma.masked_invalid(means.to_numpy(dtype=float)), cmap=s["diverging_cmap"], norm=norm,
+    cmap = matplotlib.colormaps[s["diverging_cmap"]].with_extremes(bad="#f0f0f0")
+    image = ax.imshow(np.ma.masked_invalid(means.to_numpy(dtype=float)), cmap=cmap, norm=norm,
                       aspect="auto", interpolation="nearest")
-    image.cmap.set_bad("#f0f0f0")
     ax.set_yticks(range(len(means)), [topic_label(t, labels) for t in means.index])
     step = max(1, len(means.columns) // 12)
     ax.set_xticks(range(0, len(means.columns), step), list(means.columns)[::step], rotation=45, ha="right")

@@ -73,6 +73,12 @@ def highlight(text: str, cue_spans: str | list) -> Markup:
     return Markup("").join(out)
 
 
+def _lead(text: str, words: int = 12) -> str:
+    """The first words of an untitled article, to stand in for its title."""
+    lead = " ".join(str(text).split()[:words])
+    return f"{lead}…" if lead else ""
+
+
 def _fmt(value: object, spec: str = "+.2f") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -247,7 +253,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
             {"index": s.sentence, "html": highlight(s.text, s.cue_spans), "relevance": s.relevance,
              "topics": s.topics.replace(";", ", ") if s.weight > 0 else "", "net": f"{s.net:+.2f}" if s.net else "",
              "cls": "pos" if s.net > 0 else "neg" if s.net < 0 else ""} for s in own.itertuples()]
-        title = row.title or f"({row.path})"
+        title = row.title or _lead(row.text) or f"({row.path})"
         topics_text = article_topics_text.get(row.article_id, "")
         article_rows.append({
             "article_id": row.article_id, "title": title, "source": row.source, "path": row.path if pd.isna(row.line) else f"{row.path}:{row.line}",
