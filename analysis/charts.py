@@ -14,7 +14,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .chartdata import LABELS, articles_data, forest_data, heatmap_data, mass_data, series_data, style, topic_label
+from .chartdata import (
+    LABELS,
+    articles_data,
+    forest_data,
+    heatmap_data,
+    mass_data,
+    series_data,
+    style,
+    topic_label,
+)
 from .score import ALL_TOPICS
 
 __all__ = ["chart_series", "chart_heatmap", "chart_comparison", "chart_mass", "chart_articles", "chart_changes",

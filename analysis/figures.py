@@ -14,16 +14,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import TwoSlopeNorm
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.colors import TwoSlopeNorm  # noqa: E402
-
-from .chartdata import (FIGURES, LABELS, articles_data, forest_data, heatmap_data, mass_data,  # noqa: E402
-                        series_data, style, topic_label)
-from .score import ALL_TOPICS  # noqa: E402
+from .chartdata import (
+    FIGURES,
+    LABELS,
+    articles_data,
+    forest_data,
+    heatmap_data,
+    mass_data,
+    series_data,
+    style,
+    topic_label,
+)
+from .score import ALL_TOPICS
 
 __all__ = ["paper_style", "save_figure", "plot_net_by_topic", "plot_heatmap", "plot_comparison",
            "plot_mass", "plot_articles", "plot_changes", "make_figures", "FIGURES"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-__all__ = ["fold", "expand_braces", "inflect_verb", "Match", "PhraseMatcher"]
+__all__ = ["fold", "expand_braces", "inflect_verb", "Match", "PhraseMatcher", "Prepared"]
 
 
 def _build_fold_table() -> dict[int, str]:
@@ -42,6 +42,7 @@ def _build_fold_table() -> dict[int, str]:
 
 
 _FOLD_TABLE = _build_fold_table()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def fold(text: str) -> str:
@@ -55,7 +56,7 @@ def fold(text: str) -> str:
     folded = text
     # Replacing the few distinct non-ASCII characters is much faster than
     # str.translate with a large table over the whole text.
-    for char in {c for c in text if not c.isascii()}:
+    for char in set(_NON_ASCII.findall(text)):
         replacement = _FOLD_TABLE.get(ord(char))
         if replacement is not None:
             folded = folded.replace(char, replacement)
@@ -115,8 +116,32 @@ class Match:
     key: object
 
 
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
+# Everything but letters, digits (and, where hyphens join words, "-") separates
+# words. Plain spaces are left out of the pattern only because replacing a
+# space with a space is wasted work.
+_SEPARATORS = {False: re.compile(r"[^0-9a-zA-Z_\u00c0-\uffff ]"), True: re.compile(r"[^0-9a-zA-Z_\u00c0-\uffff -]")}
+
+
+class Prepared:
+    """A text with its folded and separator-normalised copies, computed once and shared by matchers."""
+
+    def __init__(self, text: str, folded: str | None = None):
+        self.text = text
+        self.folded = fold(text) if folded is None else folded
+        self._cache: dict[tuple[bool, bool], str] = {}
+
+    def haystack(self, hyphen_joins: bool, *, folded: bool) -> str:
+        key = (hyphen_joins, folded)
+        if key not in self._cache:
+            base = self.folded if folded else self.text
+            spaced = _SEPARATORS[hyphen_joins].sub(" ", base)
+            if hyphen_joins:  # a hyphen joins letters only: "-Karabakh" and "--" still separate
+                spaced = _LONE_HYPHEN.sub(" ", spaced)
+            self._cache[key] = " " + spaced + " "
+        return self._cache[key]
+
+
+_LONE_HYPHEN = re.compile(r"(?<![0-9A-Za-z\u00c0-\uffff])-|-(?![0-9A-Za-z\u00c0-\uffff])")
 
 
 class PhraseMatcher:
@@ -140,46 +165,46 @@ class PhraseMatcher:
         self.hyphen_joins = hyphen_joins
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
+        separators = _SEPARATORS[hyphen_joins]
         for phrase, key in self.entries:
             phrase = " ".join(phrase.split())
             if not phrase:
                 continue
             letters = [c for c in phrase if c.isalpha()]
-            if letters and all(c.isupper() for c in letters) and len(letters) <= 4:
-                automaton, needle = self._exact, phrase
-            else:
-                automaton, needle = self._folded, fold(phrase)
-            if needle not in automaton:
-                automaton.add_word(needle, (len(needle), key))
+            exact = bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 4
+            automaton = self._exact if exact else self._folded
+            # Words are matched as "word " in a copy of the text whose
+            # separators are spaces, so hits fall on word ends only.
+            needle = separators.sub(" ", phrase if exact else fold(phrase)).strip(" ") + " "
+            if needle.strip() and needle not in automaton:
+                automaton.add_word(needle, (len(needle) - 1, key))
         for automaton in (self._folded, self._exact):
             if len(automaton):
                 automaton.make_automaton()
 
-    def find(self, text: str, folded: str | None = None, *, overlapping: bool = False) -> list[Match]:
+    def find(self, text: str, folded: str | None = None, *, overlapping: bool = False,
+             prepared: Prepared | None = None) -> list[Match]:
         """Return the matches in ``text``, sorted by position.
 
         Without ``overlapping``, overlaps are resolved leftmost-longest, so
-        "declined to comment" wins over "declined".
+        "declined to comment" wins over "declined". ``prepared`` (from
+        :class:`Prepared`) lets several matchers share the work of folding.
         """
-        if folded is None:
-            folded = fold(text)
+        prepared = prepared or Prepared(text, folded)
         found: list[Match] = []
-        n = len(text)
-        joins = self.hyphen_joins
-        for automaton, haystack in ((self._folded, folded), (self._exact, text)):
+        for automaton, folded_text in ((self._folded, True), (self._exact, False)):
             if not len(automaton):
                 continue
-            for end_index, (length, key) in automaton.iter(haystack):
-                start = end_index - length + 1
-                end = end_index + 1
-                if start > 0 and _is_word_char(haystack[start - 1]) and _is_word_char(haystack[start]):
+            haystack = prepared.haystack(self.hyphen_joins, folded=folded_text)
+            hits = automaton.iter(haystack) if overlapping else automaton.iter_long(haystack)
+            for end_index, (length, key) in hits:
+                # haystack = " " + text + " ", so the needle starts at haystack
+                # offset end_index - length, i.e. text offset end_index - length - 1,
+                # and haystack[that text offset] is the character before it.
+                start = end_index - length - 1
+                if haystack[start] != " ":  # the needle began inside a word
                     continue
-                if end < n and _is_word_char(haystack[end]) and _is_word_char(haystack[end - 1]):
-                    continue
-                if joins and ((start > 1 and haystack[start - 1] == "-" and haystack[start - 2].isalpha())
-                              or (end + 1 < n and haystack[end] == "-" and haystack[end + 1].isalpha())):
-                    continue
-                found.append(Match(start, end, key))
+                found.append(Match(start, start + length, key))
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         if overlapping:
             return found

@@ -6,7 +6,6 @@ ingest → segment+score → article×topic → periods → comparison, trend, c
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -96,6 +95,3 @@ def run(config: Config, *, progress: bool = False) -> Results:
                    changes=changes, changes_note=note, smoothed=smooth(periods), scorer=scorer,
                    metadata_path=ingested.metadata_path, topic_labels=labels)
 
-
-def _finite(value: float) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))

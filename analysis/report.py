@@ -136,7 +136,14 @@ def _chart_json(fig) -> Markup:
 
 def render_report(results, evaluation: dict, *, command: str = "relationship-dynamics report") -> str:
     """The report as one HTML string (see the module docstring)."""
-    from .charts import chart_articles, chart_changes, chart_comparison, chart_heatmap, chart_mass, chart_series
+    from .charts import (
+        chart_articles,
+        chart_changes,
+        chart_comparison,
+        chart_heatmap,
+        chart_mass,
+        chart_series,
+    )
 
     env = Environment(loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       keep_trailing_newline=True)
@@ -150,7 +157,6 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
     config = results.config
 
     dated = articles["published"].dropna()
-    unique = articles[articles["duplicate_of"] == ""]
     all_rows = per_topic[per_topic["topic"] == ALL_TOPICS]
     sources = sorted({s for s in articles["source"] if s})
     summary = {
@@ -187,7 +193,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
                    + (f", 95% CI {_ci(top['ci_low'], top['ci_high'])}, BH-adjusted p {top['p_adjusted']:.3f}" if pd.notna(top['ci_low']) else ", too few articles for an interval")
                    + f"; n = {int(top['n_a'])} vs {int(top['n_b'])} articles).")
 
-    article_label = {row.article_id: (row.title or row.path)[:60] for row in articles.itertuples()}
+    article_label = {row.article_id: (row.title or _lead(row.text, 8) or row.path)[:70] for row in articles.itertuples()}
     relevant = sentences[sentences["weight"] > 0]
     charts = []
     topic_sections = []

@@ -57,9 +57,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .matcher import PhraseMatcher, fold
-from .resources import (MODIFIER_KINDS, Cue, Dyad, Lexicon, Modifiers, ScorerSettings, Taxonomy, load_dyad,
-                        load_lexicon, load_modifiers, load_settings, load_taxonomy)
+from .matcher import PhraseMatcher, Prepared, fold
+from .resources import (
+    MODIFIER_KINDS,
+    Cue,
+    Dyad,
+    Lexicon,
+    Modifiers,
+    ScorerSettings,
+    Taxonomy,
+    load_dyad,
+    load_lexicon,
+    load_modifiers,
+    load_settings,
+    load_taxonomy,
+)
 from .schema import ARTICLE_TOPICS, SENTENCES, check
 from .segment import split_sentences
 
@@ -277,19 +289,19 @@ class Scorer:
             if quote_mask[match.start] and s.quote_mode == "verbal" and mode == "material":
                 mode = "verbal"
                 notes.append("quoted")
-            scope = self._scope(text, match, boundaries, actor_mentions, start, end) if dyad_filter else "generic"
+            scope = self._scope(text, folded, match, boundaries, actor_mentions, start, end) if dyad_filter else "generic"
             scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
                                     cue.weight, weight, mode, scope, tuple(notes)))
         return scored
 
-    def _scope(self, text: str, match, boundaries: list[int], mentions: list, start: int, end: int) -> str:
+    def _scope(self, text: str, folded: str, match, boundaries: list[int], mentions: list, start: int, end: int) -> str:
         """Whether a cue relates the two sides ("dyad") or one side and a third party."""
         clause_index = bisect.bisect_right(boundaries, match.start) - 1
         clause_start = boundaries[clause_index]
-        in_sentence = [m for m in mentions if start <= m.start < end]
+        in_sentence = mentions
         participants: set[tuple[str, str]] = set()
         # "between X and Y" names the pair outright.
-        between = text.lower().rfind("between", clause_start, match.start)
+        between = folded.rfind("between", clause_start, match.start)
         if between >= 0:
             after = [m for m in in_sentence if m.start > between]
             if len(after) >= 2 and after[1].start < match.start + 200 and \
@@ -353,16 +365,18 @@ class Scorer:
         """Score every sentence of one article; returns sentence records (see :data:`SENTENCES`)."""
         self.compile()
         s = self.settings_
-        folded = fold(text)
+        prepared = Prepared(text)
+        folded = prepared.folded
         spans = split_sentences(text)
-        matches = {"cues": [m for m in self.cue_matcher_.find(text, folded) if not _in_proper_name(text, m)]}
+        matches = {"cues": _Spans(m for m in self.cue_matcher_.find(text, prepared=prepared)
+                                  if not _in_proper_name(text, m))}
         for kind, matcher in self.modifier_matchers_.items():
             # Modifiers are function words: a capitalised one inside a
             # sentence is a name ("May 16", "Will Smith"), not a modifier.
-            matches[kind] = [m for m in matcher.find(text, folded)
-                             if not (text[m.start].isupper() and not _sentence_initial(text, m.start))]
-        actor_mentions = self.actor_matcher_.find(text, folded)
-        topic_mentions = self.topic_matcher_.find(text, folded, overlapping=True)
+            matches[kind] = _Spans(m for m in matcher.find(text, prepared=prepared)
+                                   if not (text[m.start].isupper() and not _sentence_initial(text, m.start)))
+        actor_mentions = _Spans(self.actor_matcher_.find(text, prepared=prepared))
+        topic_mentions = _Spans(self.topic_matcher_.find(text, overlapping=True, prepared=prepared))
         quote_mask = _quote_mask(folded)
         records: list[dict] = []
         carry = 0
@@ -389,7 +403,13 @@ class Scorer:
                 topics = [self.taxonomy_.fallback]
             previous_topics = topics if relevance != "none" else []
             previous_end = end
-            scored = self._cues_in(text, folded, (start, end), matches, quote_mask, actor_mentions, dyad_filter)
+            if dyad_filter and relevance == "none":
+                # Names neither side: nothing here can count for the dyad.
+                records.append(dict(_EMPTY, article_id=article_id, sentence=index, start=start, end=end,
+                                    text=text[start:end], third_parties=";".join(thirds), topics=";".join(topics)))
+                continue
+            else:
+                scored = self._cues_in(text, folded, (start, end), matches, quote_mask, mentions, dyad_filter)
             in_scope = [c for c in scored if c.scope in ("dyad", "generic")] if relevance != "none" or not dyad_filter else []
             third = [c for c in scored if c.scope == "third_party"]
             cooperation = sum(c.weight for c in in_scope if c.weight > 0)
@@ -436,6 +456,9 @@ class Scorer:
 
 
 _CODE_VERSION = "scorer-1"
+_EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
+          "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
+          "cue_spans": "[]"}
 
 
 def round_half(value: float) -> float:
@@ -452,10 +475,17 @@ def _expand(terms: Iterable[str]) -> list[str]:
     return out
 
 
+class _Spans(list):
+    """Matches sorted by start, with their starts kept for bisection."""
+
+    def __init__(self, matches):
+        super().__init__(matches)
+        self.starts = [m.start for m in self]
+
+
 def _within(matches: list, start: int, end: int) -> list:
-    lo = bisect.bisect_left(matches, start, key=lambda m: m.start)
-    hi = bisect.bisect_left(matches, end, key=lambda m: m.start)
-    return matches[lo:hi]
+    starts = matches.starts if isinstance(matches, _Spans) else [m.start for m in matches]
+    return matches[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
 
 
 _NAME_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")

@@ -1,6 +1,12 @@
 import pandas as pd
 
-from analysis.charts import chart_articles, chart_comparison, chart_heatmap, chart_series, escape_hover
+from analysis.charts import (
+    chart_articles,
+    chart_comparison,
+    chart_heatmap,
+    chart_series,
+    escape_hover,
+)
 from analysis.score import Scorer, article_topics
 
 PAYLOAD = "<img src=x onerror=alert(1)>"

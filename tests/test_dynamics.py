@@ -4,7 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.dynamics import aggregate, compare_periods, detect_changes, parse_period, smooth, trend
+from analysis.dynamics import (
+    aggregate,
+    compare_periods,
+    detect_changes,
+    parse_period,
+    smooth,
+    trend,
+)
 from analysis.errors import AnalysisError, TooShortError
 
 

@@ -5,8 +5,16 @@ import matplotlib.colors as mcolors
 import pytest
 
 from analysis.chartdata import FIGURES, style
-from analysis.figures import (make_figures, plot_articles, plot_changes, plot_comparison, plot_heatmap, plot_mass,
-                              plot_net_by_topic, save_figure)
+from analysis.figures import (
+    make_figures,
+    plot_articles,
+    plot_changes,
+    plot_comparison,
+    plot_heatmap,
+    plot_mass,
+    plot_net_by_topic,
+    save_figure,
+)
 
 PALETTE = {mcolors.to_hex(c) for c in style()["palette"]}
 

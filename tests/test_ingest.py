@@ -6,7 +6,7 @@ import pytest
 from conftest import DATA, ROOT, write
 
 from analysis.errors import ConfigError, InputError
-from analysis.ingest import decode_bytes, ingest, load_corpus, parse_text_article
+from analysis.ingest import ingest, load_corpus, parse_text_article
 
 TODAY = dt.date(2026, 1, 1)
 

@@ -1,0 +1,101 @@
+"""`make bench`: throughput and peak memory of ingestion and scoring on generated corpora.
+
+Sizes can be changed with BENCH_INGEST (default 100000 articles) and
+BENCH_SCORE (default 2000 articles). Each measurement runs in a fresh
+subprocess so that peak RSS belongs to that step alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BUILD = Path("build/bench")
+
+
+def _child(code: str) -> dict:
+    """Run ``code`` in a fresh interpreter; it prints a JSON dict; add peak RSS."""
+    wrapped = code + "\nimport resource, json as _j\nprint(_j.dumps({**RESULT, 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+    output = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    from bench.corpus import write_jsonl
+
+    n_ingest = int(os.environ.get("BENCH_INGEST", 100_000))
+    n_score = int(os.environ.get("BENCH_SCORE", 2_000))
+    corpus = BUILD / f"generated_{n_ingest}.jsonl"
+    if not corpus.exists():
+        started = time.perf_counter()
+        write_jsonl(corpus, n_ingest)
+        print(f"generated {n_ingest:,} articles ({corpus.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s")
+    size_mb = corpus.stat().st_size / 1e6
+
+    rows = []
+    result = _child(f"""
+import time
+from analysis.ingest import iter_records, _Problems
+started = time.perf_counter(); n = 0
+for record in iter_records({str(corpus)!r}, problems=_Problems()):
+    n += 1
+RESULT = {{'seconds': time.perf_counter() - started, 'n': n}}
+""")
+    rows.append(("ingest, streaming (records, no table)", result, size_mb))
+    result = _child(f"""
+import time
+from analysis.ingest import ingest
+started = time.perf_counter(); r = ingest({str(corpus)!r})
+RESULT = {{'seconds': time.perf_counter() - started, 'n': len(r.articles)}}
+""")
+    rows.append(("ingest, full table + duplicate detection", result, size_mb))
+
+    sample = BUILD / f"generated_{n_score}.jsonl"
+    if not sample.exists():
+        write_jsonl(sample, n_score, seed=7)
+    for label, tone in (("score, without tone", False), ("score, with VADER tone", True)):
+        result = _child(f"""
+import time
+from analysis.ingest import ingest
+from analysis.score import Scorer
+from analysis.segment import split_sentences
+articles = ingest({str(sample)!r}).articles
+scorer = Scorer(tone={tone}).compile()
+started = time.perf_counter(); n = 0
+for article_id, text in zip(articles['article_id'], articles['text']):
+    n += len(scorer.score_text(article_id, text))
+RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'sentences': n,
+          'mb': sum(len(t.encode()) for t in articles['text']) / 1e6}}
+""")
+        rows.append((label, result, result["mb"]))
+    result = _child(f"""
+import time
+from analysis.ingest import ingest
+from analysis.segment import split_sentences
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+articles = ingest({str(sample)!r}).articles
+vader = SentimentIntensityAnalyzer()
+started = time.perf_counter(); n = 0
+for text in articles['text']:
+    for s, e in split_sentences(text):
+        vader.polarity_scores(text[s:e]); n += 1
+RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'sentences': n,
+          'mb': sum(len(t.encode()) for t in articles['text']) / 1e6}}
+""")
+    rows.append(("VADER alone (same sentences)", result, result["mb"]))
+
+    print(f"\n{'step':44s} {'articles':>9s} {'seconds':>8s} {'articles/s':>11s} {'MB/s':>7s} {'sent./s':>9s} {'peak RSS MB':>12s}")
+    for label, result, mb in rows:
+        per_second = result["n"] / result["seconds"]
+        sentences = f"{result['sentences'] / result['seconds']:9.0f}" if "sentences" in result else f"{'':9s}"
+        print(f"{label:44s} {result['n']:9,d} {result['seconds']:8.1f} {per_second:11,.0f} {mb / result['seconds']:7.2f} "
+              f"{sentences} {result['peak_rss_mb']:12.0f}")
+    print("\nOne core each (no parallelism yet). Targets: ingestion >= 2,000 articles/s; scoring without tone >= 10x VADER's MB/s.")
+
+
+if __name__ == "__main__":
+    main()
