@@ -583,16 +583,17 @@ def _shingle_hashes(normalised: str, size: int = 5, max_words: int = 3000) -> np
     return np.unique(hashes >> np.uint64(32))
 
 
-_PRIME = np.uint64((1 << 61) - 1)
 _RNG = np.random.default_rng(20240611)
 _PERMUTATIONS = 128
-_PERM_A = _RNG.integers(1, 1 << 31, size=_PERMUTATIONS, dtype=np.uint64)
-_PERM_B = _RNG.integers(0, 1 << 31, size=_PERMUTATIONS, dtype=np.uint64)
+_PERM_A = _RNG.integers(1, 1 << 63, size=_PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # odd multipliers
+_PERM_B = _RNG.integers(0, 1 << 63, size=_PERMUTATIONS, dtype=np.uint64)
 _BUCKET_CAP = 50  # candidates checked per band bucket: bounds the cost on template-heavy corpora
 
 
 def _minhash(hashes: np.ndarray) -> np.ndarray:
-    return ((np.outer(hashes, _PERM_A) + _PERM_B) % _PRIME).min(axis=0)
+    """128 min-hashes with multiply-add-shift hash functions (arithmetic wraps modulo 2**64)."""
+    with np.errstate(over="ignore"):
+        return ((np.multiply.outer(hashes, _PERM_A) + _PERM_B) >> np.uint64(32)).min(axis=0)
 
 
 def mark_duplicates(articles: pd.DataFrame, *, threshold: float = 0.8, bands: int = 16,

@@ -29,6 +29,21 @@ FILLER = ["The statement did not give further details.", "Officials said more me
           "It was the third such contact this year.", "Markets reacted calmly to the news."]
 
 
+DAYS = ["on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "at the weekend", "late on Sunday",
+        "earlier this week", "last month", "this year"]
+PLACES = ["in Ankara", "in Moscow", "in Istanbul", "in Sochi", "in Antalya", "in Astana", "in Tehran", "in Geneva",
+          "in New York", "by phone", "on the sidelines of a summit", "in Baku", "in Doha", "in Brussels"]
+WORDS = ("security energy border grain ports shipping prices drones talks ceasefire corridor pipeline reactor "
+         "visa tourism lira ruble banks payments exports imports tariffs troops patrols refugees aid ministers "
+         "deputies envoys experts delegations committee framework roadmap memorandum schedule phase").split()
+
+
+def _tail(rng: random.Random) -> str:
+    """A varied clause, so that generated articles are not near-duplicates of each other."""
+    words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7)))
+    return f" {rng.choice(DAYS)} {rng.choice(PLACES)}, with {rng.randint(2, 900)} {words} in focus"
+
+
 def _sentence(rng: random.Random) -> str:
     kind = rng.random()
     a, b = rng.choice(TURKEY), rng.choice(RUSSIA)
@@ -37,16 +52,16 @@ def _sentence(rng: random.Random) -> str:
     topic = rng.choice(TOPICS)
     if kind < 0.35:
         verb = rng.choice(COOP)
-        text = f"{a} and {b} {verb} {topic}."
+        text = f"{a} and {b} {verb} {topic}{_tail(rng)}."
     elif kind < 0.6:
         verb = rng.choice(FRICTION).format(other=b)
-        text = f"{a} {verb} {topic}, according to {rng.choice(['Reuters', 'TASS', 'Anadolu Agency'])}."
+        text = f"{a} {verb} {topic}{_tail(rng)}, according to {rng.choice(['Reuters', 'TASS', 'Anadolu Agency'])}."
     elif kind < 0.72:
         text = f'"We will not accept any threat to {topic}," {a} said, but {b} did not comment.'
     elif kind < 0.82:
-        text = f"Ties between {a} and {rng.choice(THIRD)} were strained over {topic}."
+        text = f"Ties between {a} and {rng.choice(THIRD)} were strained over {topic}{_tail(rng)}."
     else:
-        text = str(rng.choice(FILLER))
+        text = str(rng.choice(FILLER))[:-1] + _tail(rng) + "."
     return text
 
 

@@ -262,11 +262,18 @@ STORY = ("Turkish and Russian officials met in Ankara on Monday to discuss the w
 
 
 def test_exact_and_near_duplicates_are_marked(tmp_path):
-    write(tmp_path / "c" / "1.txt", STORY * 3)
-    write(tmp_path / "c" / "2.txt", STORY * 3)
-    near = (STORY * 3).replace("on Monday", "on Tuesday").replace("for months", "for weeks")
+    # a wire story of ~250 distinct words; the near copy changes two of them (true Jaccard of 5-shingles ≈ 0.93)
+    story = " ".join(f"Paragraph {i}: {STORY}" for i in range(1, 4)).replace("Monday", "Monday, 3 March,")
+    story = " ".join(f"{word}{i % 7}" if i % 5 == 0 else word for i, word in enumerate(story.split()))
+    write(tmp_path / "c" / "1.txt", story)
+    write(tmp_path / "c" / "2.txt", story)
+    near = story.replace("Ankara", "Ankara's capital", 1).replace("continue", "go on", 1)
     write(tmp_path / "c" / "3.txt", near)
     write(tmp_path / "c" / "4.txt", "A different story: Russia and Turkey clashed over Libya and Karabakh. " * 5)
+    from analysis.ingest import _normalise, _shingle_hashes
+
+    a, b = _shingle_hashes(_normalise(story)), _shingle_hashes(_normalise(near))
+    assert 0.85 < len(set(a) & set(b)) / len(set(a) | set(b)) < 0.97
     articles = ingest(tmp_path / "c").articles.set_index("path")
     original = articles.loc["1.txt", "article_id"]
     assert articles.loc["1.txt", "duplicate_of"] == ""
