@@ -712,6 +712,18 @@ def ingest(path: str | Path, *, columns: dict[str, str] | None = None, metadata:
     for name, override in sorted(overrides.items()):
         problems.add(str(metadata_path), override["_line"], f"metadata names {name!r}, which is not in the corpus", "ignored")
 
+    seen_ids: dict[str, tuple[str, object]] = {}
+    for record in records:
+        source_id = record.get("source_id") or ""
+        if not source_id:
+            continue
+        if source_id in seen_ids:
+            first_path, first_line = seen_ids[source_id]
+            problems.add(record["path"], record["line"], f"id {source_id!r} repeats the id of {first_path}:{first_line}; "
+                         f"kept, with its own content-derived article_id", "kept")
+        else:
+            seen_ids[source_id] = (record["path"], record["line"])
+
     articles, normalised = _assemble(records)
     skipped = pd.DataFrame(problems.rows, columns=[*SKIPPED, "action"])
     skipped["line"] = skipped["line"].astype("Int64")
@@ -731,13 +743,13 @@ def _assemble(records: list[dict]) -> tuple[pd.DataFrame, list[str]]:
     frame["n_chars"] = frame["text"].str.len().astype("int64")
     normalised = [_normalise(t) for t in frame["text"]]
     frame["content_hash"] = [hashlib.sha256(n.encode()).hexdigest() for n in normalised]
-    ids, seen = [], set()
-    for digest, where, line in zip(frame["content_hash"], frame["path"], frame["line"], strict=True):
-        article_id = digest[:16]
-        if article_id in seen:  # an exact copy: still a stable id, from content and location
-            article_id = hashlib.sha256(f"{digest}\0{where}\0{line}".encode()).hexdigest()[:16]
-        seen.add(article_id)
-        ids.append(article_id)
+    ids, copies = [], {}
+    for digest in frame["content_hash"]:
+        copy = copies.get(digest, 0)
+        copies[digest] = copy + 1
+        # The k-th exact copy of a text gets an id from the text and k: stable
+        # across runs, renamed files and re-exports, and never a collision.
+        ids.append(digest[:16] if copy == 0 else hashlib.sha256(f"{digest}\0copy\0{copy}".encode()).hexdigest()[:16])
     frame.insert(0, "article_id", ids)
     frame["duplicate_of"] = ""
     for column in ("source_id", "title", "source", "byline", "url", "date_source", "text", "path"):

@@ -85,16 +85,35 @@ def check_report_target(path: Path) -> None:
 
 
 def write_results(results, out: str | Path, html: str) -> list[Path]:
-    """Write ``report.html`` and ``data/*.csv|parquet`` under ``out`` (atomic per file, locked)."""
+    """Write ``report.html`` and ``data/*.csv|parquet`` under ``out``.
+
+    Everything is first written to a staging folder inside ``out``; only when
+    every file is complete are they renamed into place (the report last), so a
+    run killed at any point leaves the previous report and data as they were.
+    The folder is locked for the whole step, so two runs never interleave.
+    """
+    import shutil
+
     out = Path(out)
     data = out / "data"
     with output_lock(out):
         _writable(data)
         report_path = out / "report.html"
         check_report_target(report_path)
-        written = []
-        for name, attribute in TABLES.items():
-            written += write_table(getattr(results, attribute), data, name)
-        write_text(report_path, html)
-        written.append(report_path)
+        staging = out / f".staging-{os.getpid()}"
+        try:
+            (staging / "data").mkdir(parents=True, exist_ok=True)
+            staged = []
+            for name, attribute in TABLES.items():
+                staged += write_table(getattr(results, attribute), staging / "data", name)
+            write_text(staging / "report.html", html)
+            written = []
+            for path in staged:
+                target = data / path.name
+                path.replace(target)
+                written.append(target)
+            (staging / "report.html").replace(report_path)
+            written.append(report_path)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return written

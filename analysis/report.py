@@ -277,6 +277,8 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
         "undated": [f"{r.path}" for r in articles[articles["published"].isna()].itertuples()][:50],
         "n_duplicates": summary["n_duplicates"],
         "duplicates": [f"{r.path} → {r.duplicate_of}" for r in articles[articles["duplicate_of"] != ""].itertuples()][:50],
+        "no_dyad": [f"{r.path}" for r in articles[(articles["duplicate_of"] == "")
+                                                  & ~articles["article_id"].isin(relevant["article_id"])].itertuples()][:50],
         "n_thin": int((periods["thin"] & (periods["n_articles"] > 0)).sum()),
         "n_cells": int((periods["n_articles"] > 0).sum()),
         "date_sources": sorted(articles["date_source"].value_counts().items()),

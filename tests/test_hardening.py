@@ -1,0 +1,168 @@
+"""Bad input, faults and hostile text: nothing crashes, nothing is lost, nothing is injected."""
+
+import json
+import subprocess
+import sys
+import threading
+
+import pandas as pd
+import pytest
+from conftest import ROOT, require_chromium, write
+
+from analysis.cli import main
+
+GOOD = "# Turkey And Russia Sign A Deal\n\nMarch 3, 2022\n\nTurkey and Russia signed a gas deal in Ankara.\n"
+
+
+def bad_corpus(folder):
+    """One file per kind of bad input, plus two good articles."""
+    write(folder / "good1.txt", GOOD)
+    write(folder / "good2.md", GOOD.replace("gas deal", "grain deal").replace("March 3", "May 4"))
+    write(folder / "empty.txt", b"")
+    write(folder / "blank.txt", b"  \n\t \n")
+    write(folder / "binary.txt", bytes(range(256)) * 40)
+    write(folder / "renamed.txt", b"%PDF-1.7\n%\xb5\xb5\xb5\xb5\n1 0 obj<<>>endobj")
+    write(folder / "cp1252.txt", "Ankara’s “talks” with Moscow – café. Turkey and Russia agreed.", encoding="cp1252")
+    write(folder / "latin1.txt", "Café talks: Turkey and Russia agreed à Ankara.", encoding="latin-1")
+    write(folder / "utf16.txt", "Turkey and Russia agreed on Çanakkale.".encode("utf-16"))
+    write(folder / "huge.txt", "Turkey and Russia met. " * 2_300_000)  # ~50 MB
+    write(folder / "oneline.txt", "turkey and russia " * 60_000)  # 1 MB, no punctuation
+    write(folder / "scripts.html", "<html><head><script>alert(1)</script><style>p{}</style></head><body></body></html>")
+    write(folder / "future.txt", GOOD.replace("March 3, 2022", "March 3, 2099"))
+    write(folder / "ancient.txt", GOOD.replace("March 3, 2022", "March 3, 1850"))
+    write(folder / "neither.txt", "# Weather Report For The Coast\n\nJune 1, 2021\n\nIt rained in Lisbon all day.\n")
+    write(folder / "metadata.csv", "file,published,title,source,url,note\nnot-there.txt,2021-01-01,,,,\n")
+
+
+def test_bad_input_corpus_runs_and_lists_everything(tmp_path):
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    bad_corpus(corpus)
+    assert main(["report", "--corpus", str(corpus), "--out", str(out), "--n-boot", "50", "--quiet", "--no-tone"]) == 0
+    skipped = pd.read_csv(out / "data" / "skipped.csv")
+    by_path = skipped.groupby("path")["reason"].apply(" | ".join)
+    for name, reason in [("empty.txt", "empty"), ("blank.txt", "empty"), ("binary.txt", "binary"),
+                         ("renamed.txt", "PDF"), ("scripts.html", "no article text"), ("huge.txt", "truncated"),
+                         ("future.txt", "outside"), ("ancient.txt", "outside")]:
+        assert reason.lower() in by_path[name].lower(), name
+    assert any("not-there.txt" in r for r in skipped["reason"])
+    articles = pd.read_csv(out / "data" / "articles.csv")
+    for name in ("good1.txt", "good2.md", "cp1252.txt", "latin1.txt", "utf16.txt", "oneline.txt", "neither.txt", "huge.txt"):
+        assert name in set(articles["path"]), name
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "renamed.txt" in html and "neither.txt" in html  # listed in Data quality
+    sentences = pd.read_csv(out / "data" / "sentences.csv", usecols=["end", "start"])
+    assert ((sentences["end"] - sentences["start"]) <= 1000).all()
+
+
+def test_jsonl_problems_and_duplicate_ids(tmp_path):
+    rows = [json.dumps({"id": "7", "text": "Turkey and Russia agreed.", "date": "2021-01-01"}), "{broken",
+            json.dumps({"id": "7", "text": "Ankara and Moscow talked.", "date": "not a date"}),
+            json.dumps({"id": "8", "date": "2021-01-03"})]
+    path = write(tmp_path / "c.jsonl", "\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    assert main(["report", "--corpus", str(path), "--out", str(out), "--n-boot", "50", "--quiet"]) == 0
+    skipped = pd.read_csv(out / "data" / "skipped.csv")
+    reasons = dict(zip(skipped["line"], skipped["reason"], strict=False))
+    assert "malformed JSON" in reasons[2]
+    assert "repeats the id" in " ".join(skipped["reason"]) and "unparseable date" in " ".join(skipped["reason"])
+    assert "no text" in reasons[4]
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("topics.yaml", "topics: [\n", "YAML syntax error"),
+    ("topics.yaml", "topics:\n  - id: x\n    terms: [a]\n    colour: red\n", "unknown key"),
+    ("dyad.yaml", "sides:\n  - {id: a, aliases: [A]}\n  - {id: b, aliases: [B]}\nfriends: []\n", "unknown key"),
+])
+def test_configuration_errors_stop_at_once(tmp_path, name, content, message):
+    path = write(tmp_path / name, content)
+    option = "--topics" if name.startswith("topics") else "--dyad"
+    result = subprocess.run([sys.executable, "-m", "analysis", "report", option, str(path), "--out", str(tmp_path / "o")],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert str(path) in result.stderr
+    assert not (tmp_path / "o" / "report.html").exists()
+
+
+def test_a_failed_run_leaves_the_previous_report_intact(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert main(["report", "--out", str(out), "--quiet", "--n-boot", "50"]) == 0
+    before = {p.name: p.read_bytes() for p in [out / "report.html", *sorted((out / "data").iterdir())]}
+
+    import analysis.io
+
+    real = analysis.io.write_table
+    calls = {"n": 0}
+
+    def failing(frame, directory, name):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt  # killed half-way: topic_periods (changed by --n-boot) is already written
+        return real(frame, directory, name)
+
+    monkeypatch.setattr(analysis.io, "write_table", failing)
+    assert main(["report", "--out", str(out), "--quiet", "--n-boot", "60"]) == 130
+    after = {p.name: p.read_bytes() for p in [out / "report.html", *sorted((out / "data").iterdir())]}
+    assert after == before
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".staging")]
+
+
+def test_two_runs_at_once_do_not_corrupt_anything(tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "analysis", "report", "--out", str(out), "--quiet", "--n-boot", "100"]
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(subprocess.run(command, cwd=ROOT, capture_output=True)))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.returncode for r in results] == [0, 0]
+    reference = tmp_path / "ref"
+    assert main(["report", "--out", str(reference), "--quiet", "--n-boot", "100"]) == 0
+    assert (out / "data" / "sentences.csv").read_bytes() == (reference / "data" / "sentences.csv").read_bytes()
+    assert (out / "report.html").read_text().endswith("</html>\n")
+
+
+# OWASP XSS filter-evasion cheat sheet, the forms that matter for text, attributes and URLs.
+PAYLOADS = [
+    "<script>alert('x1')</script>", "<img src=x onerror=alert('x2')>", "<svg onload=alert('x3')>",
+    "\"><script>alert('x4')</script>", "'><img src=x onerror=alert('x5')>", "</textarea><script>alert('x6')</script>",
+    "</script><script>alert('x7')</script>", "<iframe src=javascript:alert('x8')>", "<body onload=alert('x9')>",
+    "<a href=\"javascript:alert('x10')\">x</a>", "<math><mtext><table><mglyph><style><img src=x onerror=alert('x11')>",
+    "{{7*7}} ${alert('x12')}", "<details open ontoggle=alert('x13')>", "<input autofocus onfocus=alert('x14')>",
+]
+URLS = ["javascript:alert('u1')", "JaVaScRiPt:alert('u2')", "data:text/html,<script>alert('u3')</script>",
+        "https://example.com/\"><script>alert('u4')</script>"]
+
+
+@pytest.mark.browser
+def test_owasp_payloads_do_not_execute(tmp_path):
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    corpus = tmp_path / "payloads"
+    for index, payload in enumerate(PAYLOADS):
+        url = URLS[index % len(URLS)]
+        write(corpus / f"p{index:02d}.txt", f"# {payload}\n\nMarch {index + 1}, 2022\n\nTurkey and Russia signed a deal {payload} "
+                                            f"in Ankara. Erdogan praised Putin {payload}.\n\nOriginal url: {url}\n")
+    out = tmp_path / "out"
+    assert main(["report", "--corpus", str(corpus), "--out", str(out), "--n-boot", "50", "--quiet", "--no-tone"]) == 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=require_chromium(), args=["--no-sandbox", "--disable-gpu",
+                                             "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto((out / "report.html").as_uri())
+        page.wait_for_timeout(500)
+        summaries = page.locator("details.article > summary")
+        for row in range(summaries.count()):
+            summaries.nth(row).click()
+        page.locator("#chart-articles").hover()
+        page.wait_for_timeout(300)
+        assert dialogs == []
+        for selector in ("iframe", "svg[onload]", "img[onerror]", "body[onload]", "details[ontoggle]", "input[onfocus]",
+                         "a[href^='javascript' i]", "a[href^='data' i]", "mglyph"):
+            assert page.locator(selector).count() == 0, selector
+        assert page.evaluate("Array.from(document.scripts).filter(s => s.type !== 'application/json').length") == 2
+        browser.close()

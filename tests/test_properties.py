@@ -1,0 +1,89 @@
+"""Property-based tests (hypothesis): nothing raises on arbitrary text, offsets and ranges hold."""
+
+import datetime as dt
+import json
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.dates import find_dateline, parse_date
+from analysis.ingest import ingest, parse_text_article
+from analysis.matcher import fold
+from analysis.score import Scorer
+from analysis.segment import split_sentences
+
+SCORER = Scorer(tone=False).compile()
+NEWSY = st.lists(st.sampled_from(["Turkey", "Russia", "Erdoğan", "Putin", "signed", "attacked", "not", "but", "will",
+                                  "the", "deal", "talks", "sanctions", ",", ".", "!", "?", '"', "U.S.", "Gen.", "\n",
+                                  "\n\n", "İstanbul", "—", "if", "despite", "S-400", "Ankara's", "ceasefire"]),
+                 max_size=60).map(" ".join)
+TEXT = st.one_of(st.text(max_size=400), NEWSY)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(TEXT)
+def test_fold_preserves_length(text):
+    assert len(fold(text)) == len(text)
+
+
+@SETTINGS
+@given(TEXT)
+def test_segmenter_offsets_index_the_text(text):
+    spans = split_sentences(text)
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        assert text[start:end].strip() == text[start:end]
+        previous_end = end
+
+
+@SETTINGS
+@given(TEXT)
+def test_scorer_never_raises_and_stays_in_range(text):
+    for record in SCORER.score_text("x", text):
+        assert -1 <= record["net"] <= 1
+        assert record["cooperation"] >= 0 and record["friction"] >= 0
+        assert text[record["start"]:record["end"]] == record["text"]
+        for start, end, *_ in json.loads(record["cue_spans"]):
+            assert 0 <= start < end <= len(record["text"])
+
+
+@SETTINGS
+@given(NEWSY, st.lists(st.sampled_from([" ", "  ", "\t", " \u00a0"]), min_size=1, max_size=5))
+def test_scores_ignore_whitespace_noise(text, noise):
+    def scores(value):
+        return [(r["cooperation"], r["friction"]) for r in SCORER.score_text("x", value) if r["cooperation"] or r["friction"]]
+
+    noisy = text
+    for pad in noise:
+        noisy = noisy.replace(" ", pad, 1)
+    assert sum(c for c, _ in scores(text)) == sum(c for c, _ in scores(noisy)) or "\n" in noisy
+
+
+@SETTINGS
+@given(TEXT)
+def test_date_parsing_never_raises(text):
+    value = parse_date(text)
+    assert value is None or isinstance(value, dt.date)
+    find_dateline(text.splitlines(), not_dateline=["modified"], labels=["published"])
+    parse_text_article(text)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=200).filter(str.strip), st.dates(dt.date(1950, 1, 1), dt.date(2025, 1, 1))),
+                min_size=1, max_size=6))
+def test_ingest_then_export_round_trips(tmp_path_factory, rows):
+    folder = tmp_path_factory.mktemp("roundtrip")
+    source = folder / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": str(i), "text": text, "date": str(date)}) + "\n"
+                              for i, (text, date) in enumerate(rows)), encoding="utf-8")
+    first = ingest(source).articles
+    exported = folder / "out.jsonl"
+    first[["source_id", "text", "published"]].rename(columns={"source_id": "id", "published": "date"}).assign(
+        date=lambda f: f["date"].dt.strftime("%Y-%m-%d")).to_json(exported, orient="records", lines=True, force_ascii=False)
+    second = ingest(exported).articles
+    pd.testing.assert_series_equal(first["article_id"], second["article_id"])
+    pd.testing.assert_series_equal(first["published"], second["published"])
+    assert list(first["text"]) == list(second["text"])
