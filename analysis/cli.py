@@ -43,6 +43,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--infer-dates", action="store_true", default=None,
                         help="give undated articles the latest date their text mentions (reported)")
     parser.add_argument("--no-tone", dest="tone", action="store_false", default=None, help="skip VADER tone (faster)")
+    parser.add_argument("--jobs", type=int, help="processes (local) or workers (dask); default: all cores")
+    parser.add_argument("--engine", choices=["local", "dask"], help="local process pool (default) or Dask")
+    parser.add_argument("--scheduler", help="address of a running Dask scheduler (with --engine dask)")
+    parser.add_argument("--cache", help="folder of the scored-article cache (default: build/cache)")
+    parser.add_argument("--no-cache", dest="cache", action="store_const", const="", help="score everything afresh")
     parser.add_argument("--quiet", action="store_true", help="only errors")
 
 
@@ -98,7 +103,8 @@ def _config(args: argparse.Namespace):
         metadata=getattr(args, "metadata", None), freq=getattr(args, "freq", None),
         min_articles=getattr(args, "min_articles", None), n_boot=getattr(args, "n_boot", None),
         seed=getattr(args, "seed", None), infer_dates=getattr(args, "infer_dates", None),
-        tone=getattr(args, "tone", None))
+        tone=getattr(args, "tone", None), jobs=getattr(args, "jobs", None), engine=getattr(args, "engine", None),
+        scheduler=getattr(args, "scheduler", None), cache=getattr(args, "cache", None))
 
 
 def _command_line(argv: list[str]) -> str:
@@ -135,13 +141,16 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
               f"skipped, {len(result.skipped)} problems listed in {skipped_path}")
         return 0
     if args.command == "score":
+        from .engine import score_at_scale
         from .ingest import ingest
         from .io import write_text
-        from .score import score_corpus
+        from .score import Scorer
 
         result = ingest(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
-        sentences = score_corpus(result.articles, dyad=config.dyad, topics=config.topics, cues=config.cues,
-                                 tone=config.tone)
+        unique = result.articles[result.articles["duplicate_of"] == ""]
+        sentences = score_at_scale(unique, Scorer(config.dyad, config.topics, config.cues, tone=config.tone),
+                                   jobs=config.jobs or None, engine=config.engine, scheduler=config.scheduler,
+                                   cache=config.cache or None)
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
         write_text(output, sentences.to_csv(index=False, lineterminator="\n"))

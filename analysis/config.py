@@ -30,6 +30,10 @@ class Config:
     metadata: str | None = None
     infer_dates: bool = False
     tone: bool = True
+    jobs: int = 0
+    engine: str = "local"
+    scheduler: str | None = None
+    cache: str = "build/cache"
     compare: dict = field(default_factory=dict)
     named_periods: dict = field(default_factory=dict)
     path: str | None = None

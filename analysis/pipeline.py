@@ -12,6 +12,7 @@ import pandas as pd
 
 from .config import Config
 from .dynamics import aggregate, compare_periods, detect_changes, parse_period, smooth, trend
+from .engine import score_at_scale
 from .errors import TooShortError
 from .ingest import ingest
 from .score import ALL_TOPICS, Scorer, article_topics
@@ -59,17 +60,16 @@ def run(config: Config, *, progress: bool = False) -> Results:
     ingested = ingest(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
     articles = ingested.articles
     unique = articles[articles["duplicate_of"] == ""]
-    records = []
-    iterator = zip(unique["article_id"], unique["text"], strict=True)
+    bar = None
     if progress:
         from tqdm import tqdm
 
-        iterator = tqdm(iterator, total=len(unique), desc="scoring", unit="article", leave=False)
-    for article_id, text in iterator:
-        records.extend(scorer.score_text(article_id, text))
-    from .schema import SENTENCES
-
-    sentences = pd.DataFrame.from_records(records, columns=[*SENTENCES, "cue_spans"])
+        bar = tqdm(total=len(unique), desc="scoring", unit="article", leave=False)
+    sentences = score_at_scale(unique, scorer, jobs=config.jobs or None, engine=config.engine,
+                               scheduler=config.scheduler, cache=config.cache or None,
+                               progress=bar.update if bar is not None else None)
+    if bar is not None:
+        bar.close()
     per_topic = article_topics(sentences, articles)
     periods = aggregate(per_topic, config.freq, min_articles=config.min_articles, n_boot=config.n_boot, seed=config.seed)
     if config.compare.get("a") and config.compare.get("b"):

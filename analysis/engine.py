@@ -1,0 +1,227 @@
+"""Scoring at scale: batches, an incremental on-disk cache, all cores, or a Dask cluster.
+
+Every engine scores the same batches with the same pure function and puts the
+results back in input order, so ``jobs=1``, ``jobs=N``, Dask and a cache hit
+give identical tables.
+
+The cache keeps scored sentences in Parquet shards under
+``CACHE/<scorer fingerprint>/``, keyed by each article's content hash. The
+fingerprint hashes the dyad, taxonomy, lexicon, modifiers, scorer settings,
+the tone switch and the scorer's code version, so changing any of them starts
+a fresh cache and rescores everything that could have changed (everything),
+while an unchanged scorer rescoring a grown corpus scores only the new
+articles. A shard is written to a temporary name and renamed, after each
+batch: an interrupted run leaves a valid cache that the next run resumes from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import AnalysisError
+from .schema import SENTENCES
+from .score import Scorer
+
+__all__ = ["score_at_scale", "ScoreCache", "ENGINES"]
+
+ENGINES = ("local", "dask")
+_COLUMNS = [*SENTENCES, "cue_spans"]
+
+
+def _params(scorer: Scorer) -> tuple:
+    return (str(scorer.dyad) if scorer.dyad else None, str(scorer.topics) if scorer.topics else None,
+            str(scorer.cues) if scorer.cues else None, str(scorer.modifiers) if scorer.modifiers else None,
+            str(scorer.settings) if scorer.settings else None, bool(scorer.tone))
+
+
+@lru_cache(maxsize=4)
+def _worker_scorer(params: tuple) -> Scorer:
+    dyad, topics, cues, modifiers, settings, tone = params
+    return Scorer(dyad, topics, cues, modifiers, settings, tone=tone).compile()
+
+
+def _score_batch(batch: list[tuple[str, str, str]], params: tuple) -> list[dict]:
+    """Score one batch of (article_id, content_hash, text) in whatever process runs it."""
+    scorer = _worker_scorer(params)
+    records = []
+    for article_id, content_hash, text in batch:
+        for record in scorer.score_text(article_id, text):
+            record["content_hash"] = content_hash
+            records.append(record)
+    return records
+
+
+class ScoreCache:
+    """Scored sentences on disk, per scorer fingerprint and article content hash."""
+
+    def __init__(self, directory: str | Path, fingerprint: str):
+        self.root = Path(directory) / fingerprint
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise AnalysisError(f"{self.root}: cannot create the cache folder ({error.strerror}); "
+                                f"pass --cache DIR or --no-cache.") from None
+
+    def _shards(self) -> list[Path]:
+        return sorted(self.root.glob("*.parquet"))
+
+    def known(self) -> set[str]:
+        """Content hashes already scored."""
+        import pyarrow.parquet as pq
+
+        hashes: set[str] = set()
+        for shard in self._shards():
+            try:
+                hashes.update(pq.read_table(shard, columns=["content_hash"]).column(0).to_pylist())
+            except Exception:  # a damaged shard is ignored and its articles rescored
+                continue
+        return hashes
+
+    def load(self, wanted: set[str]) -> pd.DataFrame:
+        """Cached sentence rows of the wanted content hashes."""
+        import pyarrow.parquet as pq
+
+        frames = []
+        for shard in self._shards():
+            try:
+                table = pq.read_table(shard, filters=[("content_hash", "in", sorted(wanted))])
+            except Exception:
+                continue
+            if table.num_rows:
+                frames.append(table.to_pandas())
+        if not frames:
+            return pd.DataFrame(columns=[*_COLUMNS, "content_hash"])
+        frame = pd.concat(frames, ignore_index=True)
+        return frame.drop_duplicates(["content_hash", "sentence"], keep="first")
+
+    def store(self, records: list[dict]) -> None:
+        """Add one shard (atomically) holding ``records``."""
+        if not records:
+            return
+        frame = pd.DataFrame.from_records(records, columns=[*_COLUMNS, "content_hash"])
+        digest = hashlib.sha256("\n".join(sorted(set(frame["content_hash"]))).encode()).hexdigest()[:24]
+        target = self.root / f"{digest}.parquet"
+        temporary = self.root / f".{digest}.{os.getpid()}.tmp"
+        table = frame.copy()
+        for column in table.columns:
+            if table[column].dtype == object:
+                table[column] = table[column].astype("string")
+        table.to_parquet(temporary, index=False)
+        temporary.replace(target)
+
+
+def _batches(items: list[tuple[str, str, str]], batch_size: int) -> list[list[tuple[str, str, str]]]:
+    return [items[i:i + batch_size] for i in range(0, len(items), batch_size)]
+
+
+def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None = None, engine: str = "local",
+                   scheduler: str | None = None, cache: str | Path | None = None, batch_size: int = 200,
+                   progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """Score the articles' sentences with the chosen engine, reusing and filling the cache.
+
+    Parameters
+    ----------
+    articles
+        Articles to score (article_id, content_hash, text); duplicates should
+        already be removed.
+    jobs
+        Processes (local engine) or workers (a Dask LocalCluster); default:
+        all cores.
+    engine
+        "local" (a process pool; one process when ``jobs`` is 1 or there is
+        one batch) or "dask" (``scheduler`` address of a running cluster, or a
+        LocalCluster with ``jobs`` workers).
+    cache
+        Cache folder, or None for no cache.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The sentences table, in article order then sentence order.
+    """
+    if engine not in ENGINES:
+        raise AnalysisError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}.")
+    scorer.compile()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    items = list(zip(articles["article_id"], articles["content_hash"], articles["text"], strict=True))
+    store = ScoreCache(cache, scorer.fingerprint()) if cache else None
+    cached = pd.DataFrame(columns=[*_COLUMNS, "content_hash"])
+    if store is not None:
+        known = store.known()
+        hits = {h for _, h, _ in items if h in known}
+        cached = store.load(hits)
+        items_to_score = [item for item in items if item[1] not in hits]
+    else:
+        items_to_score = items
+    batches = _batches(items_to_score, batch_size)
+    params = _params(scorer)
+    fresh: list[dict] = []
+    for records in _run(batches, params, jobs=jobs, engine=engine, scheduler=scheduler):
+        if store is not None:
+            store.store(records)
+        fresh.extend(records)
+        if progress:
+            progress(len({r["content_hash"] for r in records}))
+    frame = pd.concat([cached, pd.DataFrame.from_records(fresh, columns=[*_COLUMNS, "content_hash"])], ignore_index=True)
+    # Cached rows carry the id the text had when scored; re-key by content hash.
+    id_of = dict(zip(articles["content_hash"], articles["article_id"], strict=False))
+    frame["article_id"] = frame["content_hash"].map(id_of)
+    order = {article_id: index for index, article_id in enumerate(articles["article_id"])}
+    frame = frame[frame["article_id"].notna()]
+    frame = frame.assign(_order=frame["article_id"].map(order)).sort_values(["_order", "sentence"], kind="stable")
+    frame = frame.drop(columns=["_order", "content_hash"]).reset_index(drop=True)
+    return _normalise_types(frame)
+
+
+def _normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same dtypes whether rows came from the cache (Parquet) or were just scored."""
+    for column in ("sentence", "start", "end"):
+        frame[column] = frame[column].astype("int64")
+    for column in ("weight", "cooperation", "friction", "net", "third_party_cooperation", "third_party_friction", "tone"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("article_id", "text", "sides", "third_parties", "relevance", "topics", "quad", "evidence", "cue_spans"):
+        frame[column] = frame[column].astype(object)
+    return frame
+
+
+def _run(batches: list, params: tuple, *, jobs: int, engine: str, scheduler: str | None) -> Iterable[list[dict]]:
+    if not batches:
+        return
+    if engine == "dask":
+        yield from _run_dask(batches, params, jobs=jobs, scheduler=scheduler)
+        return
+    if jobs == 1 or len(batches) == 1:
+        for batch in batches:
+            yield _score_batch(batch, params)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_score_batch, batches, [params] * len(batches))
+
+
+def _run_dask(batches: list, params: tuple, *, jobs: int, scheduler: str | None) -> Iterable[list[dict]]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise AnalysisError("the dask engine needs dask and distributed: pip install 'relationship-dynamics[dask]'.") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(_score_batch, batches, params=params, pure=False)
+        for future in futures:  # in submission order: identical to the local engine
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,102 @@
+import pandas as pd
+import pytest
+from conftest import DATA, ROOT, write
+
+import analysis.engine as engine
+from analysis.engine import ScoreCache, score_at_scale
+from analysis.errors import AnalysisError
+from analysis.ingest import ingest
+from analysis.score import Scorer
+
+
+@pytest.fixture(scope="module")
+def articles():
+    frames = [ingest(ROOT / "seeds").articles, ingest(DATA / "corpora_sample.jsonl").articles]
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[frame["duplicate_of"] == ""].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def reference(articles):
+    return score_at_scale(articles, Scorer(tone=False), jobs=1, batch_size=3)
+
+
+def test_processes_give_identical_results(articles, reference):
+    parallel = score_at_scale(articles, Scorer(tone=False), jobs=2, batch_size=3)
+    pd.testing.assert_frame_equal(parallel, reference)
+    assert list(dict.fromkeys(reference["article_id"])) == list(articles["article_id"])
+
+
+def test_matches_the_plain_scorer(articles, reference):
+    plain = Scorer(tone=False).score_articles(articles)
+    pd.testing.assert_frame_equal(reference[plain.columns.tolist()], plain, check_dtype=False)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_identical_results(articles, reference):
+    pytest.importorskip("distributed")
+    result = score_at_scale(articles, Scorer(tone=False), jobs=2, engine="dask", batch_size=3)
+    pd.testing.assert_frame_equal(result, reference)
+
+
+def test_cache_hit_is_identical_and_scores_only_new_articles(articles, reference, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    first = score_at_scale(articles.iloc[:8], Scorer(tone=False), jobs=1, cache=cache, batch_size=3)
+    pd.testing.assert_frame_equal(first, reference[reference["article_id"].isin(articles["article_id"][:8])].reset_index(drop=True))
+
+    scored = []
+    real = engine._score_batch
+
+    def counting(batch, params):
+        scored.extend(article_id for article_id, _, _ in batch)
+        return real(batch, params)
+
+    monkeypatch.setattr(engine, "_score_batch", counting)
+    again = score_at_scale(articles, Scorer(tone=False), jobs=1, cache=cache, batch_size=3)
+    assert sorted(scored) == sorted(articles["article_id"][8:])  # only the new ones
+    pd.testing.assert_frame_equal(again, reference)
+    scored.clear()
+    score_at_scale(articles, Scorer(tone=False), jobs=1, cache=cache)
+    assert scored == []  # nothing changed, nothing scored
+
+
+def test_a_lexicon_change_rescored_what_it_had_to(articles, tmp_path, monkeypatch):
+    from analysis.resources import data_path
+
+    cache = tmp_path / "cache"
+    score_at_scale(articles, Scorer(tone=False), jobs=1, cache=cache)
+    lexicon = write(tmp_path / "cues.yaml", data_path("cues.yaml").read_text(encoding="utf-8").replace(
+        "weight: 8.0\n    mode: verbal\n    verbs: [sign,", "weight: 9.0\n    mode: verbal\n    verbs: [sign,"))
+    scored = []
+    real = engine._score_batch
+    monkeypatch.setattr(engine, "_score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
+    changed = score_at_scale(articles, Scorer(cues=lexicon, tone=False), jobs=1, cache=cache)
+    assert sorted(scored) == sorted(articles["article_id"])  # new fingerprint: everything rescored
+    fresh = Scorer(cues=lexicon, tone=False).score_articles(articles)
+    pd.testing.assert_series_equal(changed["net"], fresh["net"], check_names=False)
+    assert len(list(cache.iterdir())) == 2  # one folder per scorer fingerprint
+
+
+def test_an_interrupted_run_leaves_a_valid_cache(articles, reference, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    real = engine._score_batch
+    calls = {"n": 0}
+
+    def dying(batch, params):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(batch, params)
+
+    monkeypatch.setattr(engine, "_score_batch", dying)
+    with pytest.raises(KeyboardInterrupt):
+        score_at_scale(articles, Scorer(tone=False), jobs=1, cache=cache, batch_size=3)
+    store = ScoreCache(cache, Scorer(tone=False).fingerprint())
+    assert len(store.known()) == 6  # two complete batches kept
+    monkeypatch.setattr(engine, "_score_batch", real)
+    pd.testing.assert_frame_equal(score_at_scale(articles, Scorer(tone=False), jobs=1, cache=cache, batch_size=3), reference)
+
+
+def test_unknown_engine():
+    with pytest.raises(AnalysisError, match="unknown engine"):
+        score_at_scale(pd.DataFrame({"article_id": [], "content_hash": [], "text": []}), Scorer(), engine="spark")
