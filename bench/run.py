@@ -1,7 +1,9 @@
 """`make bench`: throughput and peak memory of ingestion and scoring on generated corpora.
 
-Sizes can be changed with BENCH_INGEST (default 100000 articles) and
-BENCH_SCORE (default 2000 articles). Each measurement runs in a fresh
+Sizes can be changed with BENCH_INGEST (default 100000 articles),
+BENCH_SCORE (default 2000 articles, one core) and BENCH_SCALE (default
+"10000": comma-separated corpus sizes for the --jobs 1 / --jobs 2 / Dask /
+cache rows; "10000,100000,1000000" for the full table). Each measurement runs in a fresh
 subprocess so that peak RSS belongs to that step alone.
 """
 
@@ -88,13 +90,39 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'senten
 """)
     rows.append(("VADER alone (same sentences)", result, result["mb"]))
 
+    for n_scale in [int(x) for x in os.environ.get("BENCH_SCALE", "10000").split(",") if x]:
+        scale_corpus = BUILD / f"generated_{n_scale}.jsonl"
+        if not scale_corpus.exists():
+            write_jsonl(scale_corpus, n_scale, seed=11)
+        cache = BUILD / f"cache_{n_scale}"
+        for label, options in ((f"{n_scale:,}: score --jobs 1", "jobs=1"), (f"{n_scale:,}: score --jobs 2", "jobs=2"),
+                               (f"{n_scale:,}: score dask, 2 workers", "jobs=2, engine='dask'"),
+                               (f"{n_scale:,}: cold run filling the cache (2 jobs)", f"jobs=2, cache={str(cache)!r}"),
+                               (f"{n_scale:,}: rerun, nothing changed (cache)", f"jobs=2, cache={str(cache)!r}")):
+            if "cold" in label:
+                import shutil
+
+                shutil.rmtree(cache, ignore_errors=True)
+            result = _child(f"""
+import time
+from analysis.ingest import ingest
+from analysis.engine import score_at_scale
+from analysis.score import Scorer
+articles = ingest({str(scale_corpus)!r}).articles
+started = time.perf_counter()
+sentences = score_at_scale(articles, Scorer(tone=False), {options})
+RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'sentences': len(sentences),
+          'mb': sum(len(t.encode()) for t in articles['text']) / 1e6}}
+""")
+            rows.append((label, result, result["mb"]))
+
     print(f"\n{'step':44s} {'articles':>9s} {'seconds':>8s} {'articles/s':>11s} {'MB/s':>7s} {'sent./s':>9s} {'peak RSS MB':>12s}")
     for label, result, mb in rows:
         per_second = result["n"] / result["seconds"]
         sentences = f"{result['sentences'] / result['seconds']:9.0f}" if "sentences" in result else f"{'':9s}"
         print(f"{label:44s} {result['n']:9,d} {result['seconds']:8.1f} {per_second:11,.0f} {mb / result['seconds']:7.2f} "
               f"{sentences} {result['peak_rss_mb']:12.0f}")
-    print("\nOne core each (no parallelism yet). Targets: ingestion >= 2,000 articles/s; scoring without tone >= 10x VADER's MB/s.")
+    print("\nScoring rows are without tone. Peak RSS is the step's own process (Dask workers and pool processes not included).")
 
 
 if __name__ == "__main__":
