@@ -202,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
     except KeyboardInterrupt:
         print("error: interrupted; outputs already written are complete, nothing half-written was kept", file=sys.stderr)
         return 130

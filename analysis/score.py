@@ -11,7 +11,7 @@ weights on the Goldstein scale). How a cue counts:
    summit" is a rejection); later cues are its complement and count
    ``complement_factor`` ×. Background nouns ("war", "tensions") never head.
 2. **Negation.** A negator up to ``negation_window`` words before a cue in the
-   same clause flips it: the cue counts ``-negation_factor`` × its weight
+   same clause flips the first cue after it: the cue counts ``-negation_factor`` × its weight
    ("would not pose a threat" is mildly cooperative; "failed to reach a
    deal" is friction).
 3. **Intention vs act.** A material cue after an intention marker ("will",
@@ -248,6 +248,8 @@ class Scorer:
                             if cues[i].key.head == "transparent"]
         cues = [m for i, m in enumerate(cues) if i not in modifying]
         by_clause_head: dict[int, bool] = {}
+        used_negators: set[int] = set()
+        used_reversals: set[int] = set()
         clause_has_head = {clause_of(c.start) for c in cues if c.key.head != "no"}
         scored: list[ScoredCue] = []
         for match in cues:
@@ -256,8 +258,13 @@ class Scorer:
             weight = cue.weight * clause_factor[clause]
             notes = list(clause_notes[clause])
             mode = cue.mode
+            # A negator scopes over the first cue after it only ("would not meet
+            # their demands" negates the meeting, not each word after it).
             negator = next((neg for neg in negators if neg.end <= match.start and clause_of(neg.start) == clause
+                            and neg.start not in used_negators
                             and len(_WORD.findall(text, neg.end, match.start)) < s.negation_window), None)
+            if negator is not None:
+                used_negators.add(negator.start)
             if cue.head != "no" and not by_clause_head.get(clause):
                 by_clause_head[clause] = True
             elif clause in clause_has_head and negator is None:
@@ -272,10 +279,11 @@ class Scorer:
                 flipped = True
             if not flipped:
                 for r_start, r_end, r_text in reversal_spans:
-                    if r_end <= match.start and clause_of(r_start) == clause and \
+                    if r_end <= match.start and clause_of(r_start) == clause and r_start not in used_reversals and \
                             len(_WORD.findall(text, r_end, match.start)) < s.negation_window:
                         weight = -weight * s.negation_factor
                         notes.append(f"reversed by '{r_text}'")
+                        used_reversals.add(r_start)
                         break
             if mode == "material" or cue.head == "transparent":
                 for intent_start, intent_end, intent_text in intention_spans:

@@ -81,6 +81,11 @@ def test_negation_flips():
     assert generic("Russia no longer supports the plan.")["net"] < 0
 
 
+def test_a_negator_scopes_over_one_cue():
+    # regression: each cue after "not" used to be negated, turning a refusal cooperative
+    assert generic("The U.S. said it would not meet the hostage-takers' demands to release prisoners.")["net"] < 0
+
+
 def test_reversal_verbs_undo_what_follows():
     assert generic("The army lifted the curfew.")["net"] > 0
     assert generic("The UN ended its mediation.")["net"] < 0
