@@ -46,6 +46,14 @@ def _worker_scorer(params: tuple) -> Scorer:
     return Scorer(dyad, topics, cues, modifiers, settings, tone=tone).compile()
 
 
+def _score_batch_packed(batch: list[tuple[str, str, str]], params: tuple) -> bytes:
+    """:func:`_score_batch` with its result pickled: Dask moves one bytes object far
+    faster than it walks a list of dicts."""
+    import pickle
+
+    return pickle.dumps(_score_batch(batch, params), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _score_batch(batch: list[tuple[str, str, str]], params: tuple) -> list[dict]:
     """Score one batch of (article_id, content_hash, text) in whatever process runs it."""
     scorer = _worker_scorer(params)
@@ -218,9 +226,14 @@ def _run_dask(batches: list, params: tuple, *, jobs: int, scheduler: str | None)
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = client.map(_score_batch, batches, params=params, pure=False)
+        # Scatter the batches first: they are spread over the workers, and each
+        # task then runs where its batch already is.
+        import pickle
+
+        scattered = client.scatter(batches, broadcast=False)
+        futures = client.map(_score_batch_packed, scattered, params=params, pure=False)
         for future in futures:  # in submission order: identical to the local engine
-            yield future.result()
+            yield pickle.loads(future.result())
     finally:
         client.close()
         if cluster is not None:
