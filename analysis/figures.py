@@ -88,9 +88,11 @@ def _styled(function):
     return wrapper
 
 
-def _new(width: float, height: float) -> tuple[plt.Figure, plt.Axes]:
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
-    return fig, ax
+def _axes(ax: plt.Axes | None, width: float, height: float) -> tuple[plt.Figure, plt.Axes]:
+    """The given Axes and its Figure, or a new Figure of the given size (inches)."""
+    if ax is not None:
+        return ax.figure, ax
+    return plt.subplots(figsize=(width, height), layout="constrained")
 
 
 def _date_axis(ax: plt.Axes) -> None:
@@ -146,10 +148,7 @@ def plot_heatmap(topic_periods: pd.DataFrame, *, ax: plt.Axes | None = None, lab
     """Figure 2: topic × period heatmap of mean net, diverging colours centred on 0, n in each cell."""
     s = style()
     means, counts = heatmap_data(topic_periods)
-    if ax is None:
-        fig, ax = _new(s["full_width_in"], 0.3 * max(len(means), 2) + 1.0)
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, s["full_width_in"], 0.3 * max(len(means), 2) + 1.0)
     norm = TwoSlopeNorm(vcenter=0.0, vmin=-1.0, vmax=1.0)
     cmap = matplotlib.colormaps[s["diverging_cmap"]].with_extremes(bad="#f0f0f0")
     image = ax.imshow(np.ma.masked_invalid(means.to_numpy(dtype=float)), cmap=cmap, norm=norm,
@@ -176,10 +175,7 @@ def plot_comparison(comparisons: pd.DataFrame, *, ax: plt.Axes | None = None,
     """Figure 3: forest plot of the per-topic difference (B − A) with 95% CIs; filled = significant after FDR."""
     s = style()
     data = forest_data(comparisons)
-    if ax is None:
-        fig, ax = _new(s["single_column_in"], 0.28 * max(len(data), 2) + 0.9)
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, s["single_column_in"], 0.28 * max(len(data), 2) + 0.9)
     ax.axvline(0, color="0.5", linewidth=0.6)
     for y, row in enumerate(data.itertuples()):
         colour = s["cooperation_colour"] if row.difference > 0 else s["friction_colour"]
@@ -203,10 +199,7 @@ def plot_mass(topic_periods: pd.DataFrame, *, topic: str = ALL_TOPICS, ax: plt.A
     """Figure 4: cooperation mass (up) and friction mass (down) per period, n articles above."""
     s = style()
     data = mass_data(topic_periods, topic)
-    if ax is None:
-        fig, ax = _new(s["full_width_in"], 2.4)
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, s["full_width_in"], 2.4)
     x = np.arange(len(data))
     ax.bar(x, data["cooperation_mass"], color=s["cooperation_colour"], label="cooperation", width=0.8)
     ax.bar(x, -data["friction_mass"], color=s["friction_colour"], label="friction", width=0.8, hatch="////",
@@ -229,10 +222,7 @@ def plot_articles(article_topics: pd.DataFrame, articles: pd.DataFrame, *, ax: p
     """Figure 5: each article's net (all topics) by date; marker size = dyad-relevant sentences."""
     s = style()
     data = articles_data(article_topics, articles)
-    if ax is None:
-        fig, ax = _new(s["full_width_in"], 2.4)
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, s["full_width_in"], 2.4)
     ax.axhline(0, color="0.6", linewidth=0.6, zorder=0)
     colours = np.where(data["net"] >= 0, s["cooperation_colour"], s["friction_colour"])
     ax.scatter(data["published"], data["net"], s=12 * data["size"], c=colours, alpha=0.75, linewidths=0.4,
@@ -250,10 +240,7 @@ def plot_changes(topic_periods: pd.DataFrame, changes: pd.DataFrame | None, *, t
     """Figure 6: a topic's series with change points (dashed) and their intervals (shaded)."""
     s = style()
     frame = topic_periods[(topic_periods["topic"] == topic) & (topic_periods["n_articles"] > 0)]
-    if ax is None:
-        fig, ax = _new(s["full_width_in"], 2.4)
-    else:
-        fig = ax.figure
+    fig, ax = _axes(ax, s["full_width_in"], 2.4)
     ax.axhline(0, color="0.6", linewidth=0.6, zorder=0)
     band = frame.dropna(subset=["ci_low"])
     ax.fill_between(band["period_start"], band["ci_low"], band["ci_high"], color=s["palette"][0], alpha=0.2, linewidth=0)
