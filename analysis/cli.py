@@ -52,7 +52,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="relationship-dynamics", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="relationship-dynamics",
+        description="Measure cooperation and friction between two countries, per topic and over time, "
+                    "from a collection of news articles.",
+        epilog="Exit codes: 0 success; 1 run-time problem; 2 configuration error; 3 unreadable corpus; "
+               "4 series too short. Settings come from ./analysis.toml unless --config says otherwise.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", help=COMMANDS["ingest"], description=COMMANDS["ingest"])
