@@ -408,8 +408,9 @@ def detect_changes(topic_periods: pd.DataFrame, topic: str = ALL_TOPICS, *, min_
     series = topic_periods[(topic_periods["topic"] == topic) & (topic_periods["n_articles"] > 0)]
     series = series.sort_values("period_start")
     if len(series) < min_periods:
+        name = "the all-topics series" if topic == ALL_TOPICS else f"topic {topic!r}"
         raise TooShortError(
-            f"topic {topic!r} has {len(series)} period(s) with articles; change-point detection needs at least "
+            f"{name} has {len(series)} period(s) with articles; change-point detection needs at least "
             f"{min_periods}. The series is too short to tell a break from noise, so none is reported.")
     signal = series["mean_net"].to_numpy(dtype=float)
     n = len(signal)

@@ -227,6 +227,13 @@ def plot_articles(article_topics: pd.DataFrame, articles: pd.DataFrame, *, ax: p
     colours = np.where(data["net"] >= 0, s["cooperation_colour"], s["friction_colour"])
     ax.scatter(data["published"], data["net"], s=12 * data["size"], c=colours, alpha=0.75, linewidths=0.4,
                edgecolors="white")
+    if len(data):
+        # a size key, so a reader can tell what a large point means
+        biggest = int(data["n_sentences"].max())
+        sizes = sorted({1, max(1, biggest // 4), biggest})
+        handles = [ax.scatter([], [], s=12 * np.sqrt(n), color="0.5", label=str(n)) for n in sizes]
+        ax.legend(handles=handles, title="dyad sentences", loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                  ncols=len(handles), frameon=False, borderaxespad=0.2, title_fontsize=7)
     ax.set_ylim(-1.05, 1.05)
     ax.set_ylabel(LABELS["net_short"])
     ax.set_xlabel(LABELS["published"])
