@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 METADATA_NAMES = ("metadata.csv",)
-MAX_ARTICLE_CHARS = 5_000_000
 
 
 @lru_cache(maxsize=1)
@@ -467,9 +466,10 @@ def _iter_files(root: Path, problems: _Problems) -> Iterator[dict]:
         if text is None:
             problems.add(relative, None, reason)
             continue
-        if len(text) > MAX_ARTICLE_CHARS:
-            problems.add(relative, None, f"{len(text):,} characters: longer than {MAX_ARTICLE_CHARS:,}; truncated", "kept")
-            text = text[:MAX_ARTICLE_CHARS]
+        limit = int(_vocabulary()["max_article_chars"])
+        if len(text) > limit:
+            problems.add(relative, None, f"{len(text):,} characters: longer than {limit:,}; truncated", "kept")
+            text = text[:limit]
         parsed = _parse_html(text) if file.suffix.lower() in (".html", ".htm") else parse_text_article(text)
         if not parsed["text"].strip():
             problems.add(relative, None, "no article text (markup, scripts or metadata only)")
@@ -598,7 +598,6 @@ _RNG = np.random.default_rng(20240611)
 _PERMUTATIONS = 64
 _PERM_A = _RNG.integers(1, 1 << 63, size=_PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _PERM_B = _RNG.integers(0, 1 << 63, size=_PERMUTATIONS, dtype=np.uint64)
-_BUCKET_CAP = 50  # candidates checked per band bucket: bounds the cost on template-heavy corpora
 
 
 def _minhash(hashes: np.ndarray) -> np.ndarray:
@@ -629,6 +628,7 @@ def mark_duplicates(articles: pd.DataFrame, *, threshold: float = 0.8, bands: in
     signatures: dict[object, np.ndarray] = {}
     buckets: dict[tuple, list] = {}
     rows = max(1, _PERMUTATIONS // bands)
+    bucket_cap = int(_vocabulary()["duplicate_bucket_cap"])
     for index, content_hash, article_id, text in zip(order.index, order["content_hash"], order["article_id"],
                                                      order["_normalised"], strict=True):
         original = first_by_hash.get(content_hash)
@@ -640,7 +640,7 @@ def mark_duplicates(articles: pd.DataFrame, *, threshold: float = 0.8, bands: in
         match = None
         band_keys = [(band, signature[band * rows:(band + 1) * rows].tobytes()) for band in range(bands)]
         for key in band_keys:
-            for other in buckets.get(key, [])[:_BUCKET_CAP]:
+            for other in buckets.get(key, [])[:bucket_cap]:
                 if float(np.mean(signatures[other] == signature)) >= threshold:
                     match = other
                     break

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ahocorasick
@@ -215,10 +215,3 @@ class PhraseMatcher:
                 kept.append(match)
                 last_end = match.end
         return kept
-
-    def keys_in(self, text: str, folded: str | None = None) -> Sequence[object]:
-        """Distinct keys found in ``text``, in order of first appearance."""
-        seen: dict[object, None] = {}
-        for match in self.find(text, folded, overlapping=True):
-            seen.setdefault(match.key, None)
-        return list(seen)

@@ -26,6 +26,7 @@ __all__ = [
 
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
 MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal", "clause_breaks")
+_MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops")
 DEFAULT_TOPICS = "topics.yaml"
 DEFAULT_CUES = "cues.yaml"
 DEFAULT_MODIFIERS = "modifiers.yaml"
@@ -283,13 +284,14 @@ class Modifiers:
     background: tuple[str, ...]
     reversal: tuple[str, ...]
     clause_breaks: tuple[str, ...]
+    participant_stops: tuple[str, ...]
     path: str
     sha256: str
 
 
 @lru_cache(maxsize=16)
 def _load_modifiers(path: Path) -> Modifiers:
-    keys = set(MODIFIER_KINDS)
+    keys = set(_MODIFIER_LISTS)
     raw = _read_yaml(path, keys, keys)
     lists = {key: tuple(_string_list(path, key, raw[key])) for key in keys}
     return Modifiers(**lists, path=str(path), sha256=file_sha256(path))
@@ -305,6 +307,8 @@ class ScorerSettings:
     scale: float = 4.0
     label_threshold: float = 0.05
     negation_window: int = 4
+    intention_window: int = 6
+    participant_window: int = 6
     negation_factor: float = 0.6
     intention_factor: float = 0.7
     hedge_factor: float = 0.6

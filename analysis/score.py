@@ -79,8 +79,6 @@ __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TO
 
 _WORD = re.compile(r"\w+")
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
-_RIGHT_WINDOW = 6
-_RIGHT_STOP = frozenset({"that", "which", "who", "after", "before", "when", "while", "as", "and", "but", "said", "says"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +153,7 @@ class Scorer:
             kind: PhraseMatcher(((w, kind) for w in getattr(self.modifiers_, kind)), hyphen_joins=True)
             for kind in MODIFIER_KINDS}
         self._reversal_words = frozenset(fold(w) for w in self.modifiers_.reversal)
+        self._participant_stops = frozenset(fold(w) for w in self.modifiers_.participant_stops)
         self._vader = None
         self.compiled_ = True
         return self
@@ -288,7 +287,7 @@ class Scorer:
             if mode == "material" or cue.head == "transparent":
                 for intent_start, intent_end, intent_text in intention_spans:
                     if intent_end <= match.start and clause_of(intent_start) == clause and \
-                            len(_WORD.findall(text, intent_end, match.start)) <= 6:
+                            len(_WORD.findall(text, intent_end, match.start)) <= s.intention_window:
                         if mode == "material":
                             weight *= s.intention_factor
                             mode = "verbal"
@@ -344,7 +343,7 @@ class Scorer:
                         break
             for right in (m for m in in_clause if m.start >= match.end):
                 words = [w.lower() for w in _WORD.findall(text, match.end, right.start)]
-                if len(words) <= _RIGHT_WINDOW and not _RIGHT_STOP.intersection(words):
+                if len(words) <= self.settings_.participant_window and not self._participant_stops.intersection(words):
                     participants.add(right.key)
                 break
         sides = {key[1] for key in participants if key[0] == "side"}
