@@ -144,10 +144,18 @@ def chart_mass(topic_periods: pd.DataFrame, *, topic: str = ALL_TOPICS) -> go.Fi
     return _layout(fig, title="Cooperation and friction mass per period", yaxis_title=LABELS["mass"])
 
 
-def chart_articles(article_topics: pd.DataFrame, articles: pd.DataFrame, sentences: pd.DataFrame) -> go.Figure:
-    """Each article as a point (date × net); hover: title, source, date and top evidence sentence (escaped)."""
+def chart_articles(article_topics: pd.DataFrame, articles: pd.DataFrame, sentences: pd.DataFrame, *,
+                   max_points: int = 5000) -> go.Figure:
+    """Each article as a point (date × net); hover: title, source, date and top evidence sentence (escaped).
+
+    Above ``max_points`` articles, the ones with the most dyad-relevant sentences are drawn (and the title says so).
+    """
     s = style()
     data = articles_data(article_topics, articles, sentences)
+    total = len(data)
+    if total > max_points:
+        data = data.sort_values(["n_sentences", "article_id"], ascending=[False, True]).head(max_points)
+        data = data.sort_values(["published", "article_id"])
     colours = [s["cooperation_colour"] if n >= 0 else s["friction_colour"] for n in data["net"]]
     custom = np.stack([[escape_hover(t, 160) for t in data["title"]], [escape_hover(x, 80) for x in data["source"]],
                        data["published"].dt.strftime("%Y-%m-%d"), [escape_hover(e, 300) for e in data["evidence"]],
@@ -160,7 +168,8 @@ def chart_articles(article_topics: pd.DataFrame, articles: pd.DataFrame, sentenc
                       "%{customdata[4]} dyad sentences<br><i>%{customdata[3]}</i><extra></extra>"))
     fig.add_hline(y=0, line={"color": "#999999", "width": 1})
     fig.update_yaxes(range=[-1.05, 1.05])
-    return _layout(fig, title="Articles over time", yaxis_title=LABELS["net_short"])
+    title = "Articles over time" if total <= max_points else f"Articles over time ({max_points:,} of {total:,}: most dyad sentences)"
+    return _layout(fig, title=title, yaxis_title=LABELS["net_short"])
 
 
 def chart_changes(topic_periods: pd.DataFrame, changes: pd.DataFrame | None, *, topic: str = ALL_TOPICS,

@@ -34,6 +34,8 @@ class Config:
     engine: str = "local"
     scheduler: str | None = None
     cache: str = "build/cache"
+    report_max_articles: int = 2000
+    report_max_points: int = 5000
     compare: dict = field(default_factory=dict)
     named_periods: dict = field(default_factory=dict)
     path: str | None = None

@@ -234,7 +234,8 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
                                "cooperation": pick(on_topic, False), "friction": pick(on_topic, True)})
     charts.append({"id": "chart-changes", "json": _chart_json(chart_changes(periods, results.changes, note=results.changes_note, labels=labels))})
     charts.append({"id": "chart-mass", "json": _chart_json(chart_mass(periods))})
-    charts.append({"id": "chart-articles", "json": _chart_json(chart_articles(per_topic, articles, sentences))})
+    charts.append({"id": "chart-articles", "json": _chart_json(chart_articles(per_topic, articles, sentences,
+                                                                             max_points=config.report_max_points))})
     charts.append({"id": "chart-heatmap", "json": _chart_json(chart_heatmap(periods, labels=labels))})
     charts.append({"id": "chart-comparison", "json": _chart_json(chart_comparison(comparisons, labels=labels))})
 
@@ -247,18 +248,27 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
                   "significant": bool(r.significant), "cls": "pos" if r.difference > 0 else "neg" if r.difference < 0 else ""}
                  for r in comparisons.itertuples()]}
 
-    by_article = {key: frame for key, frame in sentences.groupby("article_id", sort=False)}
+    # Only dyad-relevant sentences are embedded (the rest are counted): a
+    # report must stay small enough to open when the corpus is large.
+    by_article = {key: frame for key, frame in relevant.groupby("article_id", sort=False)}
+    n_sentences = sentences.groupby("article_id").size()
     article_net = all_rows.set_index("article_id")["net"]
+    listed = articles
+    if len(articles) > config.report_max_articles:
+        relevance = relevant.groupby("article_id").size()
+        listed = articles.assign(_relevant=articles["article_id"].map(relevance).fillna(0)).sort_values(
+            ["_relevant", "article_id"], ascending=[False, True]).head(config.report_max_articles)
     article_topics_text = (per_topic[(per_topic["topic"] != ALL_TOPICS)].groupby("article_id")["topic"]
                            .agg(lambda ts: ", ".join(topic_label(t, labels) for t in sorted(ts))))
     article_rows = []
-    for row in articles.sort_values(["published", "path", "line"], na_position="last").itertuples():
+    for row in listed.sort_values(["published", "path", "line"], na_position="last").itertuples():
         net = article_net.get(row.article_id, math.nan)
         own = by_article.get(row.article_id)
         sentence_rows = [] if own is None else [
             {"index": s.sentence, "html": highlight(s.text, s.cue_spans), "relevance": s.relevance,
              "topics": s.topics.replace(";", ", ") if s.weight > 0 else "", "net": f"{s.net:+.2f}" if s.net else "",
              "cls": "pos" if s.net > 0 else "neg" if s.net < 0 else ""} for s in own.itertuples()]
+        n_other = int(n_sentences.get(row.article_id, 0)) - len(sentence_rows)
         title = row.title or _lead(row.text) or f"({row.path})"
         topics_text = article_topics_text.get(row.article_id, "")
         article_rows.append({
@@ -269,7 +279,8 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
             "net": _fmt(net), "net_sort": "" if pd.isna(net) else f"{net:.6f}",
             "cls": "pos" if net > 0 else "neg" if net < 0 else "", "topics": topics_text,
             "url": row.url, "url_safe": safe_url(row.url), "duplicate_of": row.duplicate_of,
-            "search": f"{title} {row.source} {topics_text} {row.path}".lower(), "sentences": sentence_rows})
+            "search": f"{title} {row.source} {topics_text} {row.path}".lower(), "sentences": sentence_rows,
+            "n_other": n_other})
 
     skipped = results.skipped
     quality = {
@@ -298,7 +309,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
     html = template.render(
         dyad_name=scorer.dyad_.name, side_labels=[s.label for s in scorer.dyad_.sides], summary=summary,
         headlines=headlines, biggest=biggest, comparison_label=f"{comparison['period_a']} vs {comparison['period_b']}",
-        topics=topic_sections, comparison=comparison, articles=article_rows, quality=quality, method=method,
+        topics=topic_sections, comparison=comparison, articles=article_rows, n_articles_total=len(articles), quality=quality, method=method,
         manifest=manifest(results, command), charts=charts, plotly_js=Markup(plotly_js()),
         min_articles=config.min_articles, freq_label=freq_label)
     return html

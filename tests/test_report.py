@@ -172,3 +172,18 @@ def test_xss_payloads_do_not_execute(tmp_path):
         assert len(executable) == 2  # plotly.js and the page's own script, nothing injected
         assert not any(payload in code for code in executable for payload in ("alert('t')", "alert('s')", "alert(1)"))
         browser.close()
+
+
+def test_large_corpora_keep_the_report_small(seeds_results):
+    import dataclasses
+
+    capped = dataclasses.replace(seeds_results, config=seeds_results.config.with_options(report_max_articles=2,
+                                                                                            report_max_points=3))
+    html = render_report(capped, EVALUATION, command="x")
+    assert html.count('<details class="article">') == 2
+    assert "of 5; every article is in data/articles.csv" in html
+    assert "3 of 5: most dyad sentences" in html
+    full = render_report(seeds_results, EVALUATION, command="x")
+    assert full.count('<details class="article">') == 5
+    # only dyad-relevant sentences are embedded; the others are counted
+    assert "other sentence(s) name neither side" in full
