@@ -41,7 +41,9 @@ Dyad relevance and weight: ``direct`` (both sides, or one side and a pair
 phrase) 1.0; ``one_sided`` 0.5; ``context`` 0.25 — a sentence naming no actor
 that follows, within ``context_carry`` sentences, a direct or one-sided
 sentence of the same paragraph ("The initiative was designed to…"), taking
-its topics when it has none; ``none`` 0.
+its topics when it has none; ``none`` 0. An article with no direct sentence
+only co-mentions the two sides, so all its weights are 0: one-sided sentences
+count only in articles that relate the pair somewhere.
 """
 
 from __future__ import annotations
@@ -436,6 +438,12 @@ class Scorer:
                 "cue_spans": json.dumps([[c.start - start, c.end - start, c.category, round(c.weight, 3), c.scope]
                                          for c in scored], separators=(",", ":")),
             })
+        if dyad_filter and not any(r["relevance"] == "direct" for r in records):
+            # No sentence relates the two sides: the article co-mentions them
+            # (a briefing on Ukraine that also names Turkey), so its one-sided
+            # and context sentences say nothing about the pair.
+            for record in records:
+                record["weight"] = 0.0
         tones = self._tone([r["text"] for r in records])
         for record, tone in zip(records, tones, strict=True):
             record["tone"] = tone

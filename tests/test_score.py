@@ -50,6 +50,16 @@ def test_context_sentences_inherit_at_lower_weight():
     assert sentences["topics"].iloc[1] == "black_sea"
 
 
+def test_one_sided_sentences_count_only_in_articles_about_the_pair():
+    co_mention = pd.DataFrame({"article_id": ["x"], "text": [
+        "Russia attacked Kyiv again. Separately, Turkey hosted a tourism fair."]})
+    sentences = SCORER.score_articles(co_mention)
+    assert list(sentences["relevance"]) == ["one_sided", "one_sided"]
+    assert list(sentences["weight"]) == [0.0, 0.0]
+    about = pd.DataFrame({"article_id": ["y"], "text": ["Turkey and Russia met. Russia attacked Kyiv again."]})
+    assert list(SCORER.score_articles(about)["weight"]) == [1.0, 0.5]
+
+
 # ------------------------------------------------------------------ topics
 
 def test_multi_topic_and_fallback():
