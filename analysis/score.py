@@ -39,8 +39,8 @@ weights of the dyad cues; ``net = tanh((cooperation − friction) / scale)`` in
 
 Dyad relevance and weight: ``direct`` (both sides, or one side and a pair
 phrase) 1.0; ``one_sided`` 0.5; ``context`` 0.25 — a sentence naming no actor
-that follows, within ``context_carry`` sentences, a direct or one-sided
-sentence of the same paragraph ("The initiative was designed to…"), taking
+that follows, within ``context_carry`` sentences, a direct sentence of the
+same paragraph ("The initiative was designed to…"), taking
 its topics when it has none; ``none`` 0. An article with no direct sentence
 only co-mentions the two sides, so all its weights are 0: one-sided sentences
 count only in articles that relate the pair somewhere.
@@ -401,7 +401,9 @@ class Scorer:
             if len(sides) == 2 or (sides and pair):
                 relevance, carry = "direct", s.context_carry
             elif sides:
-                relevance, carry = "one_sided", s.context_carry
+                # Only a sentence relating both sides opens a context: what
+                # follows a one-sided sentence is as likely about a third party.
+                relevance, carry = "one_sided", 0
             elif not thirds and carry > 0 and not new_paragraph:
                 relevance, carry = "context", carry - 1
                 if not topics:
