@@ -150,10 +150,13 @@ def _site(url: str | None) -> str:
 
 
 def _looks_like_headline(line: str) -> bool:
+    """A first line reads as a headline: short, no closing punctuation, not a URL or a date,
+    and at least two capitalised words (limits in ingest.yaml)."""
+    rule = _vocabulary()["headline"]
     words = line.split()
-    return (3 <= len(words) <= 30 and len(line) <= 200 and not line.rstrip().endswith((".", ":", ";", ","))
-            and not _BARE_URL.search(line) and dates.parse_date(line) is None
-            and sum(w[:1].isupper() for w in words) >= 2)
+    return (rule["min_words"] <= len(words) <= rule["max_words"] and len(line) <= rule["max_chars"]
+            and not line.rstrip().endswith((".", ":", ";", ",")) and not _BARE_URL.search(line)
+            and dates.parse_date(line) is None and sum(w[:1].isupper() for w in words) >= rule["min_capitalised"])
 
 
 def _clean_inline(line: str) -> str:
@@ -227,7 +230,7 @@ def parse_text_article(raw: str) -> dict:
     byline = ""
     for index, line in enumerate(lines):
         match = _BYLINE.match(_clean_inline(line))
-        if match and len(match.group(1).split()) <= 6:
+        if match and len(match.group(1).split()) <= _vocabulary()["byline_max_words"]:
             byline = match.group(1).strip()
             drop.add(index)
             break
