@@ -517,7 +517,7 @@ def _iter_files_single(path: Path, problems: _Problems) -> Iterator[dict]:
 
 # --------------------------------------------------------------------------- metadata overrides
 
-def _read_overrides(path: Path, problems: _Problems) -> dict[str, dict]:
+def _read_overrides(path: Path) -> dict[str, dict]:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as error:
@@ -701,7 +701,7 @@ def ingest(path: str | Path, *, columns: dict[str, str] | None = None, metadata:
     metadata_path = Path(metadata) if metadata else (path / "metadata.csv" if path.is_dir() else None)
     if metadata and not Path(metadata).exists():
         raise ConfigError(f"{metadata}: metadata file not found.")
-    overrides = _read_overrides(metadata_path, problems) if metadata_path and metadata_path.exists() else {}
+    overrides = _read_overrides(metadata_path) if metadata_path and metadata_path.exists() else {}
 
     records = []
     for record in iter_records(path, columns=columns, problems=problems):

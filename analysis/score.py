@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .matcher import PhraseMatcher, Prepared, fold
+from .matcher import PhraseMatcher, Prepared, expand_braces, fold
 from .resources import (
     MODIFIER_KINDS,
     Cue,
@@ -97,9 +97,6 @@ class ScoredCue:
     scope: str  # "dyad", "third_party" or "generic"
     notes: tuple[str, ...]
 
-    @property
-    def polarity(self) -> str:
-        return "cooperation" if self.weight > 0 else "conflict"
 
 
 class Scorer:
@@ -180,7 +177,7 @@ class Scorer:
 
     # ------------------------------------------------------------------ cues
     def _cues_in(self, text: str, folded: str, span: tuple[int, int], matches: dict, quote_mask: np.ndarray,
-                 actor_mentions: list, dyad_filter: bool) -> list[ScoredCue]:
+                 mentions: list, dyad_filter: bool) -> list[ScoredCue]:
         """Score the cues of one sentence ``text[span[0]:span[1]]`` (offsets are article-level)."""
         s = self.settings_
         start, end = span
@@ -298,16 +295,18 @@ class Scorer:
             if quote_mask[match.start] and s.quote_mode == "verbal" and mode == "material":
                 mode = "verbal"
                 notes.append("quoted")
-            scope = self._scope(text, folded, match, boundaries, actor_mentions, start, end) if dyad_filter else "generic"
+            scope = self._scope(text, folded, match, boundaries, mentions, end) if dyad_filter else "generic"
             scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
                                     cue.weight, weight, mode, scope, tuple(notes)))
         return scored
 
-    def _scope(self, text: str, folded: str, match, boundaries: list[int], mentions: list, start: int, end: int) -> str:
-        """Whether a cue relates the two sides ("dyad") or one side and a third party."""
+    def _scope(self, text: str, folded: str, match, boundaries: list[int], in_sentence: list, end: int) -> str:
+        """Whether a cue relates the two sides ("dyad") or one side and a third party.
+
+        ``in_sentence`` holds the actor mentions of the cue's sentence, which ends at ``end``.
+        """
         clause_index = bisect.bisect_right(boundaries, match.start) - 1
         clause_start = boundaries[clause_index]
-        in_sentence = mentions
         participants: set[tuple[str, str]] = set()
         # "between X and Y" names the pair outright.
         between = folded.rfind("between", clause_start, match.start)
@@ -484,8 +483,6 @@ def round_half(value: float) -> float:
 
 
 def _expand(terms: Iterable[str]) -> list[str]:
-    from .matcher import expand_braces
-
     out: list[str] = []
     for term in terms:
         out.extend(expand_braces(term))
