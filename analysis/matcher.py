@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -107,8 +107,7 @@ def inflect_verb(lemma: str) -> list[str]:
     return [f"{form} {rest}" if rest else form for form in forms]
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """One whole-word match: ``text[start:end]`` is the matched span."""
 
     start: int
@@ -183,28 +182,32 @@ class PhraseMatcher:
                 automaton.make_automaton()
 
     def find(self, text: str, folded: str | None = None, *, overlapping: bool = False,
-             prepared: Prepared | None = None) -> list[Match]:
+             prepared: Prepared | None = None, offset: int = 0) -> list[Match]:
         """Return the matches in ``text``, sorted by position.
 
         Without ``overlapping``, overlaps are resolved leftmost-longest, so
         "declined to comment" wins over "declined". ``prepared`` (from
         :class:`Prepared`) lets several matchers share the work of folding.
+        ``offset`` is added to every position (``text`` is a slice of a
+        longer text that starts there).
         """
         prepared = prepared or Prepared(text, folded)
         found: list[Match] = []
+        sources = 0
         for automaton, folded_text in ((self._folded, True), (self._exact, False)):
             if not len(automaton):
                 continue
             haystack = prepared.haystack(self.hyphen_joins, folded=folded_text)
             hits = automaton.iter(haystack) if overlapping else automaton.iter_long(haystack)
-            for end_index, (length, key) in hits:
-                # haystack = " " + text + " ", so the needle starts at haystack
-                # offset end_index - length, i.e. text offset end_index - length - 1,
-                # and haystack[that text offset] is the character before it.
-                start = end_index - length - 1
-                if haystack[start] != " ":  # the needle began inside a word
-                    continue
-                found.append(Match(start, start + length, key))
+            before = len(found)
+            # haystack = " " + text + " ", so a needle ending at end_index starts
+            # at text offset end_index - length - 1, and haystack[that offset]
+            # is the character before it: a space unless it began inside a word.
+            found += [Match(end_index - length - 1 + offset, end_index - 1 + offset, key)
+                      for end_index, (length, key) in hits if haystack[end_index - length - 1] == " "]
+            sources += len(found) > before
+        if sources < 2 and not overlapping:
+            return found  # one automaton's longest matches: already in order, without overlaps
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         if overlapping:
             return found

@@ -184,11 +184,12 @@ class Scorer:
         cues = _within(matches["cues"], start, end)
         if not cues:
             return []
+        local = {kind: _within(found, start, end) for kind, found in matches.items() if kind != "cues"}
         boundaries = [start]
-        for m in _CLAUSE_PUNCT.finditer(text[start:end]):
-            boundaries.append(start + m.start())
+        for m in _CLAUSE_PUNCT.finditer(text, start, end):
+            boundaries.append(m.start())
         for kind in ("clause_breaks", "contrast", "concessive", "background"):
-            boundaries += [m.start for m in _within(matches[kind], start, end)]
+            boundaries += [m.start for m in local[kind]]
         boundaries = sorted(set(boundaries))
 
         def clause_of(position: int) -> int:
@@ -197,33 +198,33 @@ class Scorer:
         n_clauses = len(boundaries)
         clause_factor = [1.0] * n_clauses
         clause_notes: list[list[str]] = [[] for _ in range(n_clauses)]
-        for m in _within(matches["contrast"], start, end):
+        for m in local["contrast"]:
             index = clause_of(m.start)
             for earlier in range(index):
                 clause_factor[earlier] *= s.contrast_factor
                 clause_notes[earlier].append(f"before '{text[m.start:m.end]}'")
-        for m in _within(matches["concessive"], start, end):
+        for m in local["concessive"]:
             index = clause_of(m.start)
             clause_factor[index] *= s.concessive_factor
             clause_notes[index].append(f"concessive '{text[m.start:m.end]}'")
-        for m in _within(matches["background"], start, end):
+        for m in local["background"]:
             index = clause_of(m.start)
             clause_factor[index] *= s.background_factor
             clause_notes[index].append(f"background '{text[m.start:m.end]}'")
-        if _within(matches["conditionals"], start, end):
-            first = _within(matches["conditionals"], start, end)[0]
+        if local["conditionals"]:
+            first = local["conditionals"][0]
             for index in range(n_clauses):
                 clause_factor[index] *= s.hedge_factor
                 clause_notes[index].append(f"conditional '{text[first.start:first.end]}'")
-        for m in _within(matches["hedges"], start, end):
+        for m in local["hedges"]:
             index = clause_of(m.start)
             if not any(n.startswith("hedged") for n in clause_notes[index]):
                 clause_factor[index] *= s.hedge_factor
                 clause_notes[index].append(f"hedged '{text[m.start:m.end]}'")
 
-        negators = _within(matches["negators"], start, end)
-        reversals = _within(matches["reversal"], start, end)
-        intentions = _within(matches["intention"], start, end)
+        negators = local["negators"]
+        reversals = local["reversal"]
+        intentions = local["intention"]
         # A reversal verb or an intention cue directly before another cue of
         # its clause modifies that cue instead of counting itself.
         cues = list(cues)
@@ -376,21 +377,14 @@ class Scorer:
         prepared = Prepared(text)
         folded = prepared.folded
         spans = split_sentences(text)
-        matches = {"cues": _Spans(m for m in self.cue_matcher_.find(text, prepared=prepared)
-                                  if not _in_proper_name(text, m))}
-        for kind, matcher in self.modifier_matchers_.items():
-            # Modifiers are function words: a capitalised one inside a
-            # sentence is a name ("May 16", "Will Smith"), not a modifier.
-            matches[kind] = _Spans(m for m in matcher.find(text, prepared=prepared)
-                                   if not (text[m.start].isupper() and not _sentence_initial(text, m.start)))
         actor_mentions = _Spans(self.actor_matcher_.find(text, prepared=prepared))
         topic_mentions = _Spans(self.topic_matcher_.find(text, overlapping=True, prepared=prepared))
-        quote_mask = _quote_mask(folded)
-        records: list[dict] = []
+        # First pass: who each sentence names, its relevance and topics.
+        plan = []
         carry = 0
         previous_topics: list[str] = []
         previous_end = 0
-        for index, (start, end) in enumerate(spans):
+        for start, end in spans:
             mentions = _within(actor_mentions, start, end)
             sides = sorted({m.key[1] for m in mentions if m.key[0] == "side"}, key=self.sides_.index)
             pair = any(m.key[0] == "pair" for m in mentions)
@@ -413,13 +407,35 @@ class Scorer:
                 topics = [self.taxonomy_.fallback]
             previous_topics = topics if relevance != "none" else []
             previous_end = end
+            plan.append((start, end, mentions, sides, thirds, topics, relevance))
+        # Cues and modifiers are looked for only where they can count: with
+        # the dyad filter, in runs of sentences that name a side or continue
+        # one (most sentences of a real corpus name neither side).
+        if dyad_filter:
+            regions: list[list[int]] = []
+            last = -2
+            for index, (start, end, *_, relevance) in enumerate(plan):
+                if relevance == "none":
+                    continue
+                if index == last + 1:
+                    regions[-1][1] = end
+                else:
+                    regions.append([start, end])
+                last = index
+            if sum(end - start for start, end in regions) > len(text) // 2:
+                regions = [[0, len(text)]]  # one pass is cheaper than many small ones
+        else:
+            regions = [[0, len(text)]]
+        matches = self._event_matches(text, folded, regions)
+        quote_mask = _quote_mask(folded) if regions else None
+        records: list[dict] = []
+        for index, (start, end, mentions, sides, thirds, topics, relevance) in enumerate(plan):
             if dyad_filter and relevance == "none":
                 # Names neither side: nothing here can count for the dyad.
                 records.append(dict(_EMPTY, article_id=article_id, sentence=index, start=start, end=end,
                                     text=text[start:end], third_parties=";".join(thirds), topics=";".join(topics)))
                 continue
-            else:
-                scored = self._cues_in(text, folded, (start, end), matches, quote_mask, mentions, dyad_filter)
+            scored = self._cues_in(text, folded, (start, end), matches, quote_mask, mentions, dyad_filter)
             in_scope = [c for c in scored if c.scope in ("dyad", "generic")] if relevance != "none" or not dyad_filter else []
             third = [c for c in scored if c.scope == "third_party"]
             cooperation = sum(c.weight for c in in_scope if c.weight > 0)
@@ -449,6 +465,20 @@ class Scorer:
         for record, tone in zip(records, tones, strict=True):
             record["tone"] = tone
         return records
+
+    def _event_matches(self, text: str, folded: str, regions: list[list[int]]) -> dict[str, _Spans]:
+        """Cue and modifier matches (article offsets) inside ``regions`` of the text."""
+        found: dict[str, list] = {"cues": [], **{kind: [] for kind in self.modifier_matchers_}}
+        for start, end in regions:
+            part = Prepared(text[start:end], folded[start:end])
+            found["cues"] += [m for m in self.cue_matcher_.find(part.text, prepared=part, offset=start)
+                              if not _in_proper_name(text, m)]
+            for kind, matcher in self.modifier_matchers_.items():
+                # Modifiers are function words: a capitalised one inside a
+                # sentence is a name ("May 16", "Will Smith"), not a modifier.
+                found[kind] += [m for m in matcher.find(part.text, prepared=part, offset=start)
+                                if not (text[m.start].isupper() and not _sentence_initial(text, m.start))]
+        return {kind: _Spans(matches) for kind, matches in found.items()}
 
     def score_articles(self, articles: pd.DataFrame) -> pd.DataFrame:
         """Score every sentence of every article.

@@ -26,16 +26,21 @@ FRICTION = ["criticised", "accused {other} of undermining", "rejected proposals 
             "condemned", "threatened sanctions over", "protested over", "expressed deep concern about"]
 FILLER = ["The statement did not give further details.", "Officials said more meetings were planned.",
           "Analysts said the outcome remained uncertain.", "The talks lasted about two hours.",
-          "It was the third such contact this year.", "Markets reacted calmly to the news."]
+          "It was the third such contact this year.", "Markets reacted calmly to the news.",
+          "The ministry published the figures on its website.", "Prices on the Istanbul exchange closed higher.",
+          "The figures could not be independently verified.", "The report runs to about forty pages.",
+          "Weather conditions were mild across the region.", "The newspaper has a daily circulation of 300,000.",
+          "Shares in the largest banks rose slightly.", "The city has a population of about two million.",
+          "Reporters were allowed to film the opening remarks.", "A full transcript was released later."]
 
 
 DAYS = ["on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "at the weekend", "late on Sunday",
         "earlier this week", "last month", "this year"]
-PLACES = ["in Ankara", "in Moscow", "in Istanbul", "in Sochi", "in Antalya", "in Astana", "in Tehran", "in Geneva",
-          "in New York", "by phone", "on the sidelines of a summit", "in Baku", "in Doha", "in Brussels"]
-WORDS = ("security energy border grain ports shipping prices drones talks ceasefire corridor pipeline reactor "
-         "visa tourism lira ruble banks payments exports imports tariffs troops patrols refugees aid ministers "
-         "deputies envoys experts delegations committee framework roadmap memorandum schedule phase").split()
+PLACES = ["in Istanbul", "in Sochi", "in Antalya", "in Astana", "in Tehran", "in Geneva",
+          "in New York", "by phone", "at a regional forum", "in Baku", "in Doha", "in Brussels"]
+WORDS = ("security energy border grain ports shipping prices drones corridor pipeline reactor "
+         "visa tourism lira ruble banks payments exports imports ministers "
+         "deputies envoys experts delegations committee framework roadmap schedule phase").split()
 
 
 def _tail(rng: random.Random) -> str:
@@ -44,23 +49,42 @@ def _tail(rng: random.Random) -> str:
     return f" {rng.choice(DAYS)} {rng.choice(PLACES)}, with {rng.randint(2, 900)} {words} in focus"
 
 
+THIRD_EVENTS = ["shelled positions near", "sent aid convoys to", "imposed new sanctions over", "held talks on",
+                "accused rebels of violating the truce in", "reopened the border crossing to", "condemned the attacks in",
+                "pledged reconstruction funds for", "reported heavy fighting around", "welcomed the agreement on"]
+
+
 def _sentence(rng: random.Random) -> str:
+    """One sentence, drawn so that the mix of what sentences name matches real news.
+
+    On the shared FA-KES corpus (news on Syria that names Turkey and Russia),
+    4% of sentences name both sides, 21% one side, 3% continue a sentence that
+    names both, 72% name neither. The shares below give 5%, 16%, 2% and 77%
+    (a 2,000-article sample). Until 2026-11-23 every generated sentence named
+    a side, which made the benchmark text four times denser in scorable
+    sentences than real news.
+    """
     kind = rng.random()
     a, b = rng.choice(TURKEY), rng.choice(RUSSIA)
     if rng.random() < 0.5:
         a, b = b, a
     topic = rng.choice(TOPICS)
-    if kind < 0.35:
-        verb = rng.choice(COOP)
-        text = f"{a} and {b} {verb} {topic}{_tail(rng)}."
-    elif kind < 0.6:
+    if kind < 0.035:  # both sides, cooperation
+        text = f"{a} and {b} {rng.choice(COOP)} {topic}{_tail(rng)}."
+    elif kind < 0.05:  # both sides, friction
         verb = rng.choice(FRICTION).format(other=b)
         text = f"{a} {verb} {topic}{_tail(rng)}, according to {rng.choice(['Reuters', 'TASS', 'Anadolu Agency'])}."
-    elif kind < 0.72:
-        text = f'"We will not accept any threat to {topic}," {a} said, but {b} did not comment.'
-    elif kind < 0.82:
+    elif kind < 0.08:  # one side and a third party
         text = f"Ties between {a} and {rng.choice(THIRD)} were strained over {topic}{_tail(rng)}."
-    else:
+    elif kind < 0.12:  # one side, quoted
+        text = f'"We will not accept any threat to {topic}," {a} said{_tail(rng)}.'
+    elif kind < 0.21:  # one side acting
+        verb = rng.choice(COOP + FRICTION).format(other=rng.choice(THIRD))
+        text = f"{a} {verb} {topic}{_tail(rng)}."
+    elif kind < 0.33:  # third parties only
+        third = rng.choice(THIRD)
+        text = f"{third[0].upper()}{third[1:]} {rng.choice(THIRD_EVENTS)} {topic}{_tail(rng)}."
+    else:  # background that names no one
         text = str(rng.choice(FILLER))[:-1] + _tail(rng) + "."
     return text
 

@@ -26,12 +26,20 @@ def _child(code: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def _generated(n: int, seed: int) -> Path:
+    """Where the generated corpus of ``n`` articles lives; the name changes with the generator's code."""
+    import hashlib
+
+    digest = hashlib.sha256(Path("bench/corpus.py").read_bytes()).hexdigest()[:8]
+    return BUILD / f"generated_{digest}_{seed}_{n}.jsonl"
+
+
 def main() -> None:
     from bench.corpus import write_jsonl
 
     n_ingest = int(os.environ.get("BENCH_INGEST", 100_000))
     n_score = int(os.environ.get("BENCH_SCORE", 2_000))
-    corpus = BUILD / f"generated_{n_ingest}.jsonl"
+    corpus = _generated(n_ingest, 2024)
     if not corpus.exists():
         started = time.perf_counter()
         write_jsonl(corpus, n_ingest)
@@ -56,7 +64,7 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(r.articles)}}
 """)
     rows.append(("ingest, full table + duplicate detection", result, size_mb))
 
-    sample = BUILD / f"generated_{n_score}.jsonl"
+    sample = _generated(n_score, 7)
     if not sample.exists():
         write_jsonl(sample, n_score, seed=7)
     for label, tone in (("score, without tone", False), ("score, with VADER tone", True)):
@@ -91,7 +99,7 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'senten
     rows.append(("VADER alone (same sentences)", result, result["mb"]))
 
     for n_scale in [int(x) for x in os.environ.get("BENCH_SCALE", "10000").split(",") if x]:
-        scale_corpus = BUILD / f"generated_{n_scale}.jsonl"
+        scale_corpus = _generated(n_scale, 11)
         if not scale_corpus.exists():
             write_jsonl(scale_corpus, n_scale, seed=11)
         cache = BUILD / f"cache_{n_scale}"

@@ -43,3 +43,11 @@ def test_expand_braces_and_inflection():
     assert inflect_verb("criticize") == ["criticize", "criticizes", "criticized", "criticizing"]
     assert inflect_verb("deny") == ["deny", "denies", "denied", "denying"]
     assert inflect_verb("call for") == ["call for", "calls for", "called for", "calling for"]
+
+
+def test_offset_places_matches_of_a_slice_in_the_whole_text():
+    matcher = PhraseMatcher([("signed", "sign"), ("Russia", "ru")], hyphen_joins=True)
+    text = "Iran signed. Russia signed a deal."
+    start = text.index("Russia")
+    found = matcher.find(text[start:], offset=start)
+    assert [(text[m.start:m.end], m.key) for m in found] == [("Russia", "ru"), ("signed", "sign")]

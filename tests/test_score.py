@@ -1,3 +1,4 @@
+import json
 import math
 
 import pandas as pd
@@ -154,6 +155,23 @@ def test_evidence_names_cues_and_offsets_index_the_sentence():
     row = sentences.iloc[1]
     assert articles["text"][0][row["start"]:row["end"]] == row["text"]
     assert "signed" in row["evidence"]
+
+
+@pytest.mark.parametrize("noise", [1, 12])
+def test_cues_are_found_at_their_place_however_much_text_names_neither_side(noise):
+    # Cues are only looked for in sentences that can count; with little or much
+    # surrounding text naming neither side (one pass, or one per run of
+    # sentences) the cues land on the right sentence at the right offsets.
+    filler = " ".join(["Iran condemned the strikes and signed a deal."] * noise)
+    text = f"{filler} Turkey condemned Russia's strikes. {filler}\n\nAnkara and Moscow signed a deal. They praised the talks."
+    sentences = SCORER.score_articles(pd.DataFrame({"article_id": ["a"], "text": [text]}))
+    scored = sentences[sentences["evidence"] != ""]
+    assert scored["text"].tolist() == ["Turkey condemned Russia's strikes.", "Ankara and Moscow signed a deal.",
+                                       "They praised the talks."]
+    spans = [[row.text[s:e] for s, e, *_ in json.loads(row.cue_spans)] for row in scored.itertuples()]
+    assert spans == [["condemned", "strikes"], ["signed a deal"], ["praised", "talks"]]
+    assert scored["net"].tolist()[0] < 0 < scored["net"].tolist()[1]
+    assert (sentences.loc[sentences["relevance"] == "none", "evidence"] == "").all()
 
 
 def test_scores_in_range_and_article_topics():
