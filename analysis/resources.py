@@ -25,8 +25,10 @@ __all__ = [
 ]
 
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
-MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal", "clause_breaks")
+MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal",
+                  "clause_breaks", "failure", "attribution")
 _MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops")
+_OPTIONAL_MODIFIERS = {"failure", "attribution"}  # added later: older files without them still load
 DEFAULT_TOPICS = "topics.yaml"
 DEFAULT_CUES = "cues.yaml"
 DEFAULT_MODIFIERS = "modifiers.yaml"
@@ -287,13 +289,15 @@ class Modifiers:
     participant_stops: tuple[str, ...]
     path: str
     sha256: str
+    failure: tuple[str, ...] = ()
+    attribution: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=16)
 def _load_modifiers(path: Path) -> Modifiers:
     keys = set(_MODIFIER_LISTS)
-    raw = _read_yaml(path, keys, keys)
-    lists = {key: tuple(_string_list(path, key, raw[key])) for key in keys}
+    raw = _read_yaml(path, keys, keys - _OPTIONAL_MODIFIERS)
+    lists = {key: tuple(_string_list(path, key, raw.get(key, []))) for key in keys}
     return Modifiers(**lists, path=str(path), sha256=file_sha256(path))
 
 

@@ -80,6 +80,12 @@ from .segment import split_sentences
 __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TOPICS"]
 
 _WORD = re.compile(r"\w+")
+_PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
+# Words in -ing after a comma that are not participles opening a clause.
+_ING_NOUNS = frozenset("""according including during regarding concerning notwithstanding pending morning evening
+    nothing something anything everything spring thing king ring string building meeting meetings hearing briefing
+    funding fighting bombing shelling training spending shipping pricing polling ceiling wedding offering uprising
+    bring sing""".split())
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
 
@@ -211,6 +217,14 @@ class Scorer:
             index = clause_of(m.start)
             clause_factor[index] *= s.background_factor
             clause_notes[index].append(f"background '{text[m.start:m.end]}'")
+        for m in _PARTICIPLE.finditer(text, start, end):
+            # ", urging …", ", calling …": a participial clause elaborates the
+            # main clause's event; it is not the event.
+            if m.group(1) in _ING_NOUNS:
+                continue
+            index = clause_of(m.start())
+            clause_factor[index] *= s.background_factor
+            clause_notes[index].append(f"participle '{m.group(1)}'")
         if local["conditionals"]:
             first = local["conditionals"][0]
             for index in range(n_clauses):
@@ -246,6 +260,27 @@ class Scorer:
         intention_spans += [(cues[i].start, cues[i].end, text[cues[i].start:cues[i].end]) for i in modifying
                             if cues[i].key.head == "transparent"]
         cues = [m for i, m in enumerate(cues) if i not in modifying]
+        # A failure verb right after a cooperative cue ("peace talks collapsed",
+        # "the truce was violated") says that it failed: the cue flips, and
+        # the verb, when it is a cue itself, does not count again.
+        failed_by: dict[int, str] = {}
+        absorbed: set[int] = set()
+        for failure in local["failure"]:
+            before = [c for c in cues if c.end <= failure.start and clause_of(c.start) == clause_of(failure.start)]
+            if not before or before[-1].key.weight <= 0 or \
+                    len(_WORD.findall(text, before[-1].end, failure.start)) > s.negation_window:
+                continue
+            failed_by[before[-1].start] = text[failure.start:failure.end]
+            absorbed.update(c.start for c in cues if c.start < failure.end and c.end > failure.start)
+        cues = [c for c in cues if c.start not in absorbed]
+        # A sentence-final source clause ("…, a spokesman for the relief agency
+        # said") describes who speaks, not the event.
+        source_from = None
+        last_comma = text.rfind(",", start, end)
+        if last_comma >= 0 and any(
+                a.start > last_comma and len(_WORD.findall(text, a.end, end)) <= (8 if " " in text[a.start:a.end] else 4)
+                for a in local["attribution"]):
+            source_from = last_comma
         by_clause_head: dict[int, bool] = {}
         used_negators: set[int] = set()
         used_reversals: set[int] = set()
@@ -264,7 +299,10 @@ class Scorer:
                             and len(_WORD.findall(text, neg.end, match.start)) < s.negation_window), None)
             if negator is not None:
                 used_negators.add(negator.start)
-            if cue.head != "no" and not by_clause_head.get(clause):
+            if source_from is not None and match.start > source_from:
+                weight *= s.complement_factor
+                notes.append("source clause")
+            elif cue.head != "no" and not by_clause_head.get(clause):
                 by_clause_head[clause] = True
             elif clause in clause_has_head and negator is None:
                 # A negated event ("failed to reach an agreement") is asserted
@@ -275,6 +313,10 @@ class Scorer:
             if negator is not None:
                 weight = -weight * s.negation_factor
                 notes.append(f"negated by '{text[negator.start:negator.end]}'")
+                flipped = True
+            elif match.start in failed_by:
+                weight = -weight * s.negation_factor
+                notes.append(f"failed: '{failed_by[match.start]}'")
                 flipped = True
             if not flipped:
                 for r_start, r_end, r_text in reversal_spans:
@@ -501,7 +543,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-1"
+_CODE_VERSION = "scorer-2"
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
           "cue_spans": "[]"}

@@ -130,6 +130,31 @@ def test_clause_head_governs_its_complement():
     assert generic("The rebels accepted demands to disarm.")["net"] > 0
 
 
+def test_a_failure_verb_after_a_cooperative_noun_flips_it():
+    assert generic("Peace talks between Turkey and Russia collapsed.")["net"] < 0
+    assert generic("The ceasefire was violated within hours.")["net"] < 0
+    assert "failed: 'broke down'" in generic("The truce broke down on Monday.")["evidence"]
+    # Not after a conflictual cue, and not when the verb is far from the noun.
+    assert generic("The attack failed.")["net"] < 0
+    assert generic("Turkey and Russia held talks for three days and then the markets stalled.")["evidence"].count("failed:") == 0
+
+
+def test_a_final_source_clause_describes_the_speaker_not_the_event():
+    said = generic("Rebels shelled the town, killing 20 people, relief officials said.")
+    assert "relief (provide_aid +0.70) [source clause]" in said["evidence"]
+    assert said["net"] < 0
+    # "according to" may take a longer source; a "said" deep inside the clause is not a source.
+    assert "[source clause]" in generic("Russia condemned the raid, according to the UN relief agency in Geneva.")["evidence"]
+    assert "[source clause]" not in generic("It protested, charging them with supporting what is said was a plot.")["evidence"]
+
+
+def test_a_participial_clause_elaborates_the_main_event():
+    r = generic("Bangladesh rejected an Indian proposal, urging India to sign a regional accord instead.")
+    assert "participle 'urging'" in r["evidence"] and r["net"] < 0
+    # Words in -ing that are not participles leave the clause alone.
+    assert "participle" not in generic("Turkey and Russia signed a deal, according to officials.")["evidence"]
+
+
 def test_names_are_not_cues():
     assert generic("He spoke at the Shanghai Cooperation Organisation summit.")["evidence"].count("diplomatic_cooperation") == 0
 
