@@ -273,6 +273,28 @@ class Scorer:
             failed_by[before[-1].start] = text[failure.start:failure.end]
             absorbed.update(c.start for c in cues if c.start < failure.end and c.end > failure.start)
         cues = [c for c in cues if c.start not in absorbed]
+        # An appeal whose object is a concession ("called on the minister to
+        # resign", "urged Moscow to release the sailors") is CAMEO 025, appeal
+        # to yield, coded -0.3: a demand, not an offer; what is demanded is
+        # not done and does not count.
+        appeal_to_yield: set[int] = set()
+        demanded: set[int] = set()
+        for appeal, following in zip(cues, cues[1:], strict=False):
+            if appeal.key.cameo != "02" or len(_WORD.findall(text, appeal.end, following.start)) > 2 * s.negation_window:
+                continue
+            # The object concedes: a yielding act (08x: resign, release, lift
+            # sanctions, allow access, disarm), a reduction of relations or
+            # presence ("the withdrawal of forces"), or undoing a hostile act
+            # ("an end to the embargo", "reconsider its ban").
+            undone = following.key.weight < 0 and any(
+                appeal.end <= r_start and r_end <= following.start
+                and len(_WORD.findall(text, r_end, following.start)) < s.negation_window
+                for r_start, r_end, _ in reversal_spans)
+            if following.key.cameo.startswith(("08", "16")) or undone:
+                appeal_to_yield.add(appeal.start)
+                # The concession and the rest of its clause ("its ban on relief flights").
+                clause = clause_of(following.start)
+                demanded.update(c.start for c in cues if c.start >= following.start and clause_of(c.start) == clause)
         # A sentence-final source clause ("…, a spokesman for the relief agency
         # said") describes who speaks, not the event.
         source_from = None
@@ -291,6 +313,12 @@ class Scorer:
             clause = clause_of(match.start)
             weight = cue.weight * clause_factor[clause]
             notes = list(clause_notes[clause])
+            if match.start in appeal_to_yield:
+                weight = s.appeal_to_yield * clause_factor[clause]
+                notes.append("appeal to yield")
+            elif match.start in demanded:
+                weight = 0.0
+                notes.append("demanded")
             mode = cue.mode
             # A negator scopes over the first cue after it only ("would not meet
             # their demands" negates the meeting, not each word after it).

@@ -155,6 +155,21 @@ def test_a_participial_clause_elaborates_the_main_event():
     assert "participle" not in generic("Turkey and Russia signed a deal, according to officials.")["evidence"]
 
 
+def test_an_appeal_for_a_concession_is_an_appeal_to_yield():
+    # CAMEO 025: "urge X to release/resign/lift/withdraw" is a demand (-0.3), and
+    # what is demanded has not happened, so it does not count.
+    for sentence in ("Turkey urged Russia to release the detained sailors.",
+                     "Lawmakers called on the minister to resign.",
+                     "Iraq and Egypt called for the withdrawal of foreign forces from Lebanon.",
+                     "The agency appealed to the government to reconsider its ban on relief flights."):
+        r = generic(sentence)
+        assert "appeal to yield" in r["evidence"], sentence
+        assert r["net"] < 0, sentence
+    # Appeals for talks or for aid stay cooperative.
+    assert generic("Turkey urged Russia to resume talks.")["net"] > 0
+    assert generic("Ankara appealed for humanitarian aid.")["net"] > 0
+
+
 def test_names_are_not_cues():
     assert generic("He spoke at the Shanghai Cooperation Organisation summit.")["evidence"].count("diplomatic_cooperation") == 0
 
