@@ -34,7 +34,7 @@ from .resources import data_path
 from .schema import ARTICLES, SKIPPED, check
 
 __all__ = ["load_corpus", "ingest", "IngestResult", "iter_records", "parse_text_article",
-           "mark_duplicates", "decode_bytes", "TEXT_SUFFIXES", "TABLE_SUFFIXES"]
+           "mark_duplicates", "find_duplicates", "signature", "decode_bytes", "TEXT_SUFFIXES", "TABLE_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
@@ -624,38 +624,77 @@ def mark_duplicates(articles: pd.DataFrame, *, threshold: float = 0.8, bands: in
     """
     if normalised is None:
         normalised = [_normalise(t) for t in articles["text"]]
-    order = articles.assign(_pos=np.arange(len(articles)), _normalised=normalised)
-    order = order.sort_values(["published", "_pos"], na_position="last", kind="stable")
-    duplicate_of = pd.Series("", index=articles.index, dtype=object)
-    first_by_hash: dict[str, str] = {}
-    signatures: dict[object, np.ndarray] = {}
-    buckets: dict[tuple, list] = {}
+    published = pd.to_datetime(articles["published"])
+    order = np.lexsort((np.arange(len(articles)), published.to_numpy(dtype="datetime64[ns]").astype("int64"),
+                        published.isna().to_numpy()))  # by date (undated last), then input order
+    hashes = articles["content_hash"].to_numpy()[order]
+    first = ~pd.Series(hashes).duplicated().to_numpy()
+    signatures = np.zeros((len(order), _PERMUTATIONS), dtype=np.uint32)
+    for position in np.flatnonzero(first):
+        signatures[position] = _minhash(_shingle_hashes(normalised[order[position]]))
+    original = find_duplicates(hashes, signatures, first, threshold=threshold, bands=bands)
+    ids = articles["article_id"].to_numpy()[order]
+    duplicate_of = np.where(original >= 0, ids[np.maximum(original, 0)], "")
+    result = pd.Series("", index=articles.index, dtype=object)
+    result.iloc[order] = duplicate_of
+    return result
+
+
+def signature(normalised: str) -> np.ndarray:
+    """The 64 min-hashes (uint32) of a normalised text, as used for near-duplicate detection."""
+    return _minhash(_shingle_hashes(normalised)).astype(np.uint32)
+
+
+def find_duplicates(content_hashes: np.ndarray, signatures: np.ndarray, scored: np.ndarray | None = None, *,
+                    threshold: float = 0.8, bands: int = 16) -> np.ndarray:
+    """For articles in processing order (earliest first), the position of the copy each one repeats, or -1.
+
+    ``content_hashes`` decide exact copies (the first one is the original);
+    ``signatures`` (n × 64 min-hashes; rows of exact copies are ignored)
+    decide near copies as in :func:`mark_duplicates`. Works on arrays only,
+    so a streaming run can keep 300 bytes per article instead of its text:
+    bands are grouped with numpy, and only articles that share a band with
+    another one go through the sequential check.
+    """
+    n = len(content_hashes)
+    original = np.full(n, -1, dtype=np.int64)
+    first_position: dict = {}
+    for position, digest in enumerate(content_hashes):
+        seen = first_position.setdefault(digest, position)
+        if seen != position:
+            original[position] = seen
+    candidates = np.flatnonzero(original < 0)
     rows = max(1, _PERMUTATIONS // bands)
+    signatures = np.ascontiguousarray(signatures, dtype=np.uint32)
+    colliding = np.zeros(n, dtype=bool)
+    band_keys = []
+    for band in range(bands):
+        keys = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows]).view(f"V{4 * rows}").ravel()
+        band_keys.append(keys)
+        if len(candidates) > 1:
+            _, inverse, counts = np.unique(keys[candidates], return_inverse=True, return_counts=True)
+            colliding[candidates[counts[inverse.ravel()] > 1]] = True
+    # Articles sharing no band with any other cannot match or be matched; the
+    # rest are checked in order, as mark_duplicates always did.
     bucket_cap = int(_vocabulary()["duplicate_bucket_cap"])
-    for index, content_hash, article_id, text in zip(order.index, order["content_hash"], order["article_id"],
-                                                     order["_normalised"], strict=True):
-        original = first_by_hash.get(content_hash)
-        if original is not None:
-            duplicate_of[index] = original
-            continue
-        first_by_hash[content_hash] = article_id
-        signature = _minhash(_shingle_hashes(text))
-        match = None
-        band_keys = [(band, signature[band * rows:(band + 1) * rows].tobytes()) for band in range(bands)]
-        for key in band_keys:
+    buckets: dict[tuple, list[int]] = {}
+    for position in np.flatnonzero(colliding):
+        own = signatures[position]
+        keys = [(band, band_keys[band][position].tobytes()) for band in range(bands)]
+        match = -1
+        for key in keys:
             for other in buckets.get(key, [])[:bucket_cap]:
-                if float(np.mean(signatures[other] == signature)) >= threshold:
+                if float(np.mean(signatures[other] == own)) >= threshold:
                     match = other
                     break
-            if match is not None:
+            if match >= 0:
                 break
-        if match is not None:
-            duplicate_of[index] = articles.at[match, "article_id"]
+        if match >= 0:
+            original[position] = match
             continue
-        signatures[index] = signature
-        for key in band_keys:
-            buckets.setdefault(key, []).append(index)
-    return duplicate_of
+        for key in keys:
+            buckets.setdefault(key, []).append(int(position))
+    return original
 
 
 # --------------------------------------------------------------------------- assemble
