@@ -108,14 +108,26 @@ class ScoreCache:
         frame = pd.concat(frames, ignore_index=True)
         return frame.drop_duplicates(["content_hash", "sentence"], keep="first")
 
-    def store(self, records: list[dict]) -> None:
-        """Add one shard (atomically) holding ``records``."""
-        if not records:
+    @staticmethod
+    def _name(hashes) -> str:
+        return hashlib.sha256("\n".join(sorted(set(hashes))).encode()).hexdigest()[:24] + ".parquet"
+
+    def load_batch(self, hashes: list[str]) -> pd.DataFrame | None:
+        """The rows stored for exactly this batch of content hashes, or None."""
+        shard = self.root / self._name(hashes)
+        try:
+            return pd.read_parquet(shard) if shard.exists() else None
+        except Exception:  # a damaged shard: score the batch again
+            return None
+
+    def store(self, records: list[dict], hashes: list[str] | None = None) -> None:
+        """Add one shard (atomically) holding ``records``, named by ``hashes``
+        (default: the content hashes of the records)."""
+        if not records and not hashes:
             return
         frame = pd.DataFrame.from_records(records, columns=[*_COLUMNS, "content_hash"])
-        digest = hashlib.sha256("\n".join(sorted(set(frame["content_hash"]))).encode()).hexdigest()[:24]
-        target = self.root / f"{digest}.parquet"
-        temporary = self.root / f".{digest}.{os.getpid()}.tmp"
+        target = self.root / self._name(hashes if hashes is not None else frame["content_hash"])
+        temporary = self.root / f".{target.stem}.{os.getpid()}.tmp"
         table = frame.copy()
         for column in table.columns:
             if table[column].dtype == object:

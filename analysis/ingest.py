@@ -734,20 +734,44 @@ def ingest(path: str | Path, *, columns: dict[str, str] | None = None, metadata:
     """
     path = Path(path)
     problems = _Problems()
+    metadata_path = _metadata_path(path, metadata)
+    records = list(prepared_records(path, problems, columns=columns, metadata=metadata_path, infer_dates=infer_dates,
+                                    reference_date=reference_date))
+    articles, normalised = _assemble(records)
+    skipped = pd.DataFrame(problems.rows, columns=[*SKIPPED, "action"])
+    skipped["line"] = skipped["line"].astype("Int64")
+    if articles.empty:
+        log.warning("%s: no usable articles", path)
+    else:
+        articles["duplicate_of"] = mark_duplicates(articles, threshold=near_duplicate_threshold, normalised=normalised)
+    return IngestResult(check(articles, ARTICLES, "articles"), skipped,
+                        str(metadata_path) if metadata_path and metadata_path.exists() else None)
+
+
+def _metadata_path(path: Path, metadata: str | Path | None) -> Path | None:
+    if metadata and not Path(metadata).exists():
+        raise ConfigError(f"{metadata}: metadata file not found.")
+    return Path(metadata) if metadata else (path / "metadata.csv" if path.is_dir() else None)
+
+
+def prepared_records(path: Path, problems: _Problems, *, columns: dict[str, str] | None = None,
+                     metadata: Path | None = None, infer_dates: bool = False,
+                     reference_date: dt.date | None = None) -> Iterator[dict]:
+    """Yield each article record with metadata overrides applied and its date checked.
+
+    One record at a time (what :func:`ingest` collects and a streaming run
+    does not); every caveat goes to ``problems``.
+    """
     vocab = _vocabulary()
     earliest = dt.date.fromisoformat(str(vocab["earliest_date"]))
     latest = reference_date or dt.date.today()
-    metadata_path = Path(metadata) if metadata else (path / "metadata.csv" if path.is_dir() else None)
-    if metadata and not Path(metadata).exists():
-        raise ConfigError(f"{metadata}: metadata file not found.")
-    overrides = _read_overrides(metadata_path) if metadata_path and metadata_path.exists() else {}
-
-    records = []
+    overrides = _read_overrides(metadata) if metadata and metadata.exists() else {}
+    seen_ids: dict[str, tuple[str, object]] = {}
     for record in iter_records(path, columns=columns, problems=problems):
         where = record["path"]
         override = overrides.pop(where, None) if overrides else None
         if override is not None:
-            _apply_overrides(record, override, str(metadata_path), problems)
+            _apply_overrides(record, override, str(metadata), problems)
         problem = record.pop("date_problem", None)
         if problem and record["date_source"] == "unknown":
             problems.add(where, record["line"], problem + "; article kept without a date", "kept")
@@ -761,31 +785,17 @@ def ingest(path: str | Path, *, columns: dict[str, str] | None = None, metadata:
                 problems.add(where, record["line"], f"date inferred as {guess} (latest full date in the text); check it", "kept")
         if record["published"] is None:
             problems.add(where, record["line"], "publication date unknown: kept, left out of time series", "kept")
-        records.append(record)
-    for name, override in sorted(overrides.items()):
-        problems.add(str(metadata_path), override["_line"], f"metadata names {name!r}, which is not in the corpus", "ignored")
-
-    seen_ids: dict[str, tuple[str, object]] = {}
-    for record in records:
         source_id = record.get("source_id") or ""
-        if not source_id:
-            continue
-        if source_id in seen_ids:
-            first_path, first_line = seen_ids[source_id]
-            problems.add(record["path"], record["line"], f"id {source_id!r} repeats the id of {first_path}:{first_line}; "
-                         f"kept, with its own content-derived article_id", "kept")
-        else:
-            seen_ids[source_id] = (record["path"], record["line"])
-
-    articles, normalised = _assemble(records)
-    skipped = pd.DataFrame(problems.rows, columns=[*SKIPPED, "action"])
-    skipped["line"] = skipped["line"].astype("Int64")
-    if articles.empty:
-        log.warning("%s: no usable articles", path)
-    else:
-        articles["duplicate_of"] = mark_duplicates(articles, threshold=near_duplicate_threshold, normalised=normalised)
-    return IngestResult(check(articles, ARTICLES, "articles"), skipped,
-                        str(metadata_path) if overrides is not None and metadata_path and metadata_path.exists() else None)
+        if source_id:
+            if source_id in seen_ids:
+                first_path, first_line = seen_ids[source_id]
+                problems.add(record["path"], record["line"], f"id {source_id!r} repeats the id of {first_path}:{first_line}; "
+                             f"kept, with its own content-derived article_id", "kept")
+            else:
+                seen_ids[source_id] = (record["path"], record["line"])
+        yield record
+    for name, override in sorted(overrides.items()):
+        problems.add(str(metadata), override["_line"], f"metadata names {name!r}, which is not in the corpus", "ignored")
 
 
 def _assemble(records: list[dict]) -> tuple[pd.DataFrame, list[str]]:

@@ -1,0 +1,107 @@
+"""The streaming run gives the in-memory pipeline's tables, in bounded memory."""
+
+import json
+
+import pandas as pd
+import pytest
+from conftest import DATA
+
+import analysis.engine as engine
+from analysis.engine import score_at_scale
+from analysis.errors import AnalysisError
+from analysis.ingest import ingest
+from analysis.score import Scorer, article_topics
+from analysis.stream import stream
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The sample corpus plus an exact copy dated earlier (so the later row is the
+    original), a near copy, an undated article and a broken line."""
+    rows = [json.loads(line) for line in (DATA / "corpora_sample.jsonl").read_text(encoding="utf-8").splitlines()]
+    copy = dict(rows[0], id="copy", date="2014-01-02")
+    near = dict(rows[1], id="near", text=rows[1]["text"].replace("Syrian", "Syrian-backed", 1))
+    undated = {"id": "undated", "title": "Talks", "text": "Turkey and Russia signed a gas deal in Ankara on Monday."}
+    lines = [json.dumps(r) for r in [*rows, copy, near, undated]]
+    lines.insert(3, "{not json")
+    path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def in_memory(corpus):
+    result = ingest(corpus)
+    articles = result.articles
+    sentences = score_at_scale(articles[articles["duplicate_of"] == ""], Scorer(tone=False), jobs=1)
+    return result, sentences, article_topics(sentences, articles)
+
+
+def _same_topics(streamed, expected):
+    got = streamed[expected.columns.tolist()].sort_values(["article_id", "topic"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected.sort_values(["article_id", "topic"]).reset_index(drop=True))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_stream_gives_the_in_memory_tables(corpus, in_memory, tmp_path, jobs):
+    result, sentences, topics = in_memory
+    out = stream(corpus, tmp_path / "out", jobs=jobs, batch_size=2)
+    _same_topics(out.article_topics, topics)
+    expected = result.articles.drop(columns=["text"])
+    pd.testing.assert_frame_equal(out.articles[expected.columns.tolist()], expected)
+    assert (out.articles["duplicate_of"] != "").sum() == 2  # the exact and the near copy
+    assert out.skipped["reason"].tolist() == result.skipped["reason"].tolist()
+    parts = pd.read_parquet(out.sentences)
+    assert len(parts) == out.n_sentences >= len(sentences)  # near copies are scored, then dropped
+    assert set(sentences["article_id"]) <= set(parts["article_id"]) | set(out.articles["article_id"])
+    written = sorted(p.name for p in out.folder.iterdir())
+    assert written == [".relationship-dynamics-stream", "article_topics.parquet", "articles.parquet", "sentences",
+                       "skipped.csv"]
+
+
+@pytest.mark.slow
+def test_stream_on_a_dask_cluster_gives_the_same_tables(corpus, in_memory, tmp_path):
+    pytest.importorskip("distributed")
+    out = stream(corpus, tmp_path / "out", jobs=2, engine="dask", batch_size=2)
+    _same_topics(out.article_topics, in_memory[2])
+
+
+def test_stream_cache_rescoring_only_new_batches(corpus, in_memory, tmp_path, monkeypatch):
+    scored = []
+    real = engine._score_batch
+    monkeypatch.setattr(engine, "_score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
+    stream(corpus, tmp_path / "out", jobs=1, cache=tmp_path / "cache", batch_size=2)
+    first = len(scored)
+    assert first > 0
+    scored.clear()
+    again = stream(corpus, tmp_path / "out", jobs=1, cache=tmp_path / "cache", batch_size=2)
+    assert scored == []  # nothing changed: every batch read back
+    _same_topics(again.article_topics, in_memory[2])
+    grown = tmp_path / "grown.jsonl"
+    grown.write_text(corpus.read_text(encoding="utf-8") + json.dumps(
+        {"id": "new", "date": "2024-05-05", "text": "Ankara and Moscow agreed to extend the grain corridor."}) + "\n",
+        encoding="utf-8")
+    stream(grown, tmp_path / "out", jobs=1, cache=tmp_path / "cache", batch_size=2)
+    assert len(scored) == 1  # only the last batch, which now holds the new article, is rescored
+
+
+def test_stream_never_replaces_a_foreign_folder_and_leaves_nothing_half_written(corpus, tmp_path, monkeypatch):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(AnalysisError, match="not written by a streaming run"):
+        stream(corpus, mine, jobs=1)
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+    out = tmp_path / "out"
+    stream(corpus, out, jobs=1, batch_size=2)
+    before = sorted(p.name for p in out.rglob("*"))
+
+    def dying(batch, params):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "_score_batch", dying)
+    with pytest.raises(KeyboardInterrupt):
+        stream(corpus, out, jobs=1, batch_size=2)
+    assert sorted(p.name for p in out.rglob("*")) == before  # the earlier run's folder is intact
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
