@@ -23,6 +23,7 @@ __all__ = ["main", "build_parser", "COMMANDS"]
 COMMANDS = {
     "ingest": "Read a corpus and write the articles table (CSV) and what was skipped.",
     "score": "Score every sentence of a corpus and write the sentences table (CSV).",
+    "stream": "Score a corpus of any size in bounded memory; write Parquet tables and per-period means to a folder.",
     "evaluate": "Score gold-labelled sentences and print accuracy, macro-F1 and Spearman rho.",
     "compare": "Compare two periods per topic and print the table.",
     "figures": "Write the six paper figures (PDF, SVG, PNG).",
@@ -68,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score", help=COMMANDS["score"], description=COMMANDS["score"])
     p.add_argument("corpus", nargs="?", help="folder of articles or a .jsonl/.csv/.parquet file")
     p.add_argument("--output", "-o", default="build/sentences.csv", help="sentences CSV to write")
+    _add_run_options(p)
+
+    p = sub.add_parser("stream", help=COMMANDS["stream"], description=COMMANDS["stream"])
+    p.add_argument("corpus", nargs="?", help="folder of articles or a .jsonl/.csv/.parquet file")
+    p.add_argument("--output", "-o", default="build/stream", help="folder to write (replaced if a stream wrote it)")
+    p.add_argument("--batch-size", type=int, default=250, help="articles per scoring batch")
     _add_run_options(p)
 
     p = sub.add_parser("evaluate", help=COMMANDS["evaluate"], description=COMMANDS["evaluate"])
@@ -160,6 +167,33 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         output.parent.mkdir(parents=True, exist_ok=True)
         write_text(output, sentences.to_csv(index=False, lineterminator="\n"))
         print(f"{len(sentences)} sentences of {len(result.articles)} articles → {output}")
+        return 0
+
+    if args.command == "stream":
+        from .dynamics import aggregate
+        from .io import write_text
+        from .score import Scorer
+        from .stream import stream
+
+        bar = None
+        if sys.stderr.isatty() and not args.quiet:
+            from tqdm import tqdm
+
+            bar = tqdm(desc="scoring", unit="article", leave=False)
+        result = stream(config.corpus, args.output, scorer=Scorer(config.dyad, config.topics, config.cues, tone=config.tone),
+                        metadata=config.metadata, infer_dates=config.infer_dates, jobs=config.jobs or None,
+                        engine=config.engine, scheduler=config.scheduler, cache=config.cache or None,
+                        batch_size=args.batch_size, progress=bar.update if bar is not None else None)
+        if bar is not None:
+            bar.close()
+        periods = aggregate(result.article_topics, config.freq, min_articles=config.min_articles,
+                            n_boot=config.n_boot, seed=config.seed)
+        write_text(result.folder / "topic_periods.csv",
+                   periods.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"))
+        n_skipped = int((result.skipped["action"] == "skipped").sum())
+        print(f"{len(result.articles)} articles ({n_skipped} inputs skipped, "
+              f"{int((result.articles['duplicate_of'] != '').sum())} duplicates), {result.n_sentences} sentences → "
+              f"{result.folder}/ (articles, article_topics, sentences/, topic_periods.csv, skipped.csv)")
         return 0
 
     from .pipeline import run

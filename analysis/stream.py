@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import importlib
+import json
 import os
 import pickle
 import shutil
@@ -173,6 +174,11 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
         raise AnalysisError(f"{out}: exists and was not written by a streaming run; "
                             f"choose a new folder (nothing there was changed).")
     scorer = (scorer or Scorer(tone=False)).compile()
+    metadata_path = _ingest._metadata_path(corpus, metadata)
+    key = _input_key(corpus, metadata_path, scorer, columns=columns, infer_dates=infer_dates,
+                     threshold=near_duplicate_threshold, batch_size=batch_size)
+    if _marker_key(out) == key:
+        return _load(out)  # same input bytes, scorer and options: the folder is up to date
     jobs = max(1, jobs or os.cpu_count() or 1)
     store = ScoreCache(cache, scorer.fingerprint()) if cache else None
     work = out.parent / f".{out.name}.tmp-{os.getpid()}"
@@ -180,7 +186,6 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     (work / "sentences").mkdir(parents=True)
     (work / "articles").mkdir()
     problems = _ingest._Problems()
-    metadata_path = _ingest._metadata_path(corpus, metadata)
     records = _ingest.prepared_records(corpus, problems, columns=columns, metadata=metadata_path,
                                        infer_dates=infer_dates)
     copies: dict[bytes, int] = {}
@@ -239,22 +244,71 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
         scorers.close()
 
     try:
-        articles, topics = _finish(work, hashes, published, signatures, topic_parts, near_duplicate_threshold)
+        _finish(work, hashes, published, signatures, topic_parts, near_duplicate_threshold)
         skipped = pd.DataFrame(problems.rows, columns=[*SKIPPED, "action"])
-        skipped["line"] = skipped["line"].astype("Int64")
         skipped.to_csv(work / "skipped.csv", index=False, lineterminator="\n")
-        (work / STREAM_MARKER).write_text("written by relationship-dynamics stream\n", encoding="utf-8")
+        (work / STREAM_MARKER).write_text(json.dumps({"written_by": "relationship-dynamics stream", "key": key,
+                                                      "n_sentences": n_sentences}, indent=1) + "\n", encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         work.replace(out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return StreamResult(articles, topics, skipped, out, n_sentences)
+    return _load(out)
+
+
+def _input_key(corpus: Path, metadata: Path | None, scorer: Scorer, **options) -> str:
+    """A hash of everything a streaming run's output depends on: the input bytes
+    (every file of a folder, with its name), the metadata file, the scorer's
+    fingerprint, the options and today's date (dates after it are rejected)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in corpus.rglob("*") if p.is_file()) if corpus.is_dir() else [corpus]
+    if metadata is not None and metadata.exists() and metadata not in files:
+        files.append(metadata)
+    for path in files:
+        digest.update(f"\0{path.relative_to(corpus) if corpus.is_dir() and path.is_relative_to(corpus) else path.name}\0".encode())
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 22):
+                    digest.update(chunk)
+        except OSError:
+            digest.update(b"unreadable")
+    digest.update(json.dumps({**options, "scorer": scorer.fingerprint(), "today": str(datetime.date.today())},
+                             sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _marker_key(out: Path) -> str | None:
+    try:
+        return json.loads((out / STREAM_MARKER).read_text(encoding="utf-8")).get("key")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _load(out: Path) -> StreamResult:
+    """The compact tables of a streaming run's folder, with the dtypes ingestion gives."""
+    articles = pd.read_parquet(out / "articles.parquet") if (out / "articles.parquet").exists() else \
+        pd.DataFrame(columns=[*_METADATA, "duplicate_of"])
+    # Parquet keeps dates in milliseconds; give them the unit ingestion gives.
+    articles["published"] = pd.to_datetime(articles["published"]).astype(_DATE_DTYPE)
+    for column in ("path", "source_id", "title", "source", "byline", "url", "date_source", "duplicate_of"):
+        articles[column] = articles[column].astype(object)
+    for column in ("article_id", "content_hash"):
+        articles[column] = articles[column].astype(str)
+    topics = pd.read_parquet(out / "article_topics.parquet")
+    topics["published"] = pd.to_datetime(topics["published"]).astype(_DATE_DTYPE)
+    for column in ("article_id", "topic"):
+        topics[column] = topics[column].astype(str)
+    skipped = pd.read_csv(out / "skipped.csv", dtype={"path": object, "reason": object, "action": object},
+                          keep_default_na=False)
+    skipped["line"] = pd.to_numeric(skipped["line"].replace("", None)).astype("Int64")
+    n_sentences = json.loads((out / STREAM_MARKER).read_text(encoding="utf-8"))["n_sentences"]
+    return StreamResult(articles, topics, skipped, out, int(n_sentences))
 
 
 def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatures: list[np.ndarray],
-            topic_parts: list[pd.DataFrame], threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+            topic_parts: list[pd.DataFrame], threshold: float) -> None:
     """Decide duplicates once every article is known; write articles and article_topics."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -290,21 +344,12 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
     if writer is not None:
         writer.close()
     shutil.rmtree(work / "articles")
-    articles = pd.read_parquet(target) if target.exists() else pd.DataFrame(columns=[*_METADATA, "duplicate_of"])
-    # Parquet keeps dates in milliseconds; give them the unit ingestion gives.
-    articles["published"] = pd.to_datetime(articles["published"]).astype(_DATE_DTYPE)
-    for column in ("path", "source_id", "title", "source", "byline", "url", "date_source", "duplicate_of"):
-        articles[column] = articles[column].astype(object)  # the dtypes ingest gives
-    for column in ("article_id", "content_hash"):
-        articles[column] = articles[column].astype(str)
+    articles = pd.read_parquet(target, columns=["article_id", "published", "duplicate_of"]) if target.exists() else \
+        pd.DataFrame(columns=["article_id", "published", "duplicate_of"])
     topics = pd.concat(topic_parts, ignore_index=True) if topic_parts else \
         pd.DataFrame(columns=[c for c in ARTICLE_TOPICS if c != "published"])
     topics["article_id"] = topics["article_id"].map(lambda a: rename.get(a, a))
     originals = articles.loc[articles["duplicate_of"] == "", ["article_id", "published"]]
     topics = topics.merge(originals, on="article_id", how="inner")
     topics = topics.sort_values(["article_id", "topic"], kind="stable").reset_index(drop=True)
-    for column in ("article_id", "topic"):  # the string dtype article_topics gives
-        topics[column] = topics[column].astype(str)
-    topics = check(topics, ARTICLE_TOPICS, "article_topics")
-    topics.to_parquet(work / "article_topics.parquet", index=False)
-    return articles, topics
+    check(topics, ARTICLE_TOPICS, "article_topics").to_parquet(work / "article_topics.parquet", index=False)

@@ -21,7 +21,9 @@ BUILD = Path("build/bench")
 
 def _child(code: str) -> dict:
     """Run ``code`` in a fresh interpreter; it prints a JSON dict; add peak RSS."""
-    wrapped = code + "\nimport resource, json as _j\nprint(_j.dumps({**RESULT, 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+    wrapped = code + ("\nimport resource, json as _j\nprint(_j.dumps({**RESULT, "
+                      "'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "
+                      "'child_rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))")
     output = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True, check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -103,34 +105,37 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'senten
         if not scale_corpus.exists():
             write_jsonl(scale_corpus, n_scale, seed=11)
         cache = BUILD / f"cache_{n_scale}"
-        for label, options in ((f"{n_scale:,}: score --jobs 1", "jobs=1"), (f"{n_scale:,}: score --jobs 2", "jobs=2"),
-                               (f"{n_scale:,}: score dask, 2 workers", "jobs=2, engine='dask'"),
+        out = BUILD / f"stream_{n_scale}"
+        for label, options in ((f"{n_scale:,}: stream --jobs 1", "jobs=1"), (f"{n_scale:,}: stream --jobs 2", "jobs=2"),
+                               (f"{n_scale:,}: stream dask, 2 workers", "jobs=2, engine='dask'"),
                                (f"{n_scale:,}: cold run filling the cache (2 jobs)", f"jobs=2, cache={str(cache)!r}"),
                                (f"{n_scale:,}: rerun, nothing changed (cache)", f"jobs=2, cache={str(cache)!r}")):
             if "cold" in label:
                 import shutil
 
                 shutil.rmtree(cache, ignore_errors=True)
+            # The whole streaming run: reading, duplicate detection, scoring, writing.
             result = _child(f"""
 import time
-from analysis.ingest import ingest
-from analysis.engine import score_at_scale
+from analysis.stream import stream
 from analysis.score import Scorer
-articles = ingest({str(scale_corpus)!r}).articles
 started = time.perf_counter()
-sentences = score_at_scale(articles, Scorer(tone=False), {options})
-RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'sentences': len(sentences),
-          'mb': sum(len(t.encode()) for t in articles['text']) / 1e6}}
+r = stream({str(scale_corpus)!r}, {str(out)!r}, scorer=Scorer(tone=False), {options})
+RESULT = {{'seconds': time.perf_counter() - started, 'n': len(r.articles), 'sentences': r.n_sentences,
+          'mb': {scale_corpus.stat().st_size / 1e6}}}
 """)
             rows.append((label, result, result["mb"]))
 
-    print(f"\n{'step':44s} {'articles':>9s} {'seconds':>8s} {'articles/s':>11s} {'MB/s':>7s} {'sent./s':>9s} {'peak RSS MB':>12s}")
+    print(f"\n{'step':44s} {'articles':>9s} {'seconds':>8s} {'articles/s':>11s} {'MB/s':>7s} {'sent./s':>9s} "
+          f"{'peak RSS MB':>12s} {'worker MB':>10s}")
     for label, result, mb in rows:
         per_second = result["n"] / result["seconds"]
         sentences = f"{result['sentences'] / result['seconds']:9.0f}" if "sentences" in result else f"{'':9s}"
         print(f"{label:44s} {result['n']:9,d} {result['seconds']:8.1f} {per_second:11,.0f} {mb / result['seconds']:7.2f} "
-              f"{sentences} {result['peak_rss_mb']:12.0f}")
-    print("\nScoring rows are without tone. Peak RSS is the step's own process (Dask workers and pool processes not included).")
+              f"{sentences} {result['peak_rss_mb']:12.0f} {result.get('child_rss_mb', 0):10.0f}")
+    print("\nScoring rows are without tone. Stream rows time the whole run (reading, duplicates, scoring, writing); "
+          "MB/s there is of the JSONL file. Peak RSS: the step's own process; worker MB: the largest pool process "
+          "(0 when none; Dask workers are not its children).")
 
 
 if __name__ == "__main__":

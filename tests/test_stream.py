@@ -74,8 +74,8 @@ def test_stream_cache_rescoring_only_new_batches(corpus, in_memory, tmp_path, mo
     first = len(scored)
     assert first > 0
     scored.clear()
-    again = stream(corpus, tmp_path / "out", jobs=1, cache=tmp_path / "cache", batch_size=2)
-    assert scored == []  # nothing changed: every batch read back
+    again = stream(corpus, tmp_path / "elsewhere", jobs=1, cache=tmp_path / "cache", batch_size=2)
+    assert scored == []  # nothing changed: every batch read back from the cache
     _same_topics(again.article_topics, in_memory[2])
     grown = tmp_path / "grown.jsonl"
     grown.write_text(corpus.read_text(encoding="utf-8") + json.dumps(
@@ -102,6 +102,34 @@ def test_stream_never_replaces_a_foreign_folder_and_leaves_nothing_half_written(
 
     monkeypatch.setattr(engine, "_score_batch", dying)
     with pytest.raises(KeyboardInterrupt):
-        stream(corpus, out, jobs=1, batch_size=2)
+        stream(corpus, out, jobs=1, batch_size=3)
     assert sorted(p.name for p in out.rglob("*")) == before  # the earlier run's folder is intact
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
+
+
+def test_an_up_to_date_folder_is_not_recomputed(corpus, tmp_path, monkeypatch):
+    import analysis.stream as streaming
+
+    out = tmp_path / "out"
+    first = stream(corpus, out, jobs=1, batch_size=2)
+    real = streaming._ingest.prepared_records
+
+    def reading(*args, **kwargs):
+        reading.calls += 1
+        return real(*args, **kwargs)
+
+    reading.calls = 0
+    monkeypatch.setattr(streaming._ingest, "prepared_records", reading)
+    again = stream(corpus, out, jobs=1, batch_size=2)
+    assert reading.calls == 0
+    pd.testing.assert_frame_equal(again.article_topics, first.article_topics)
+    pd.testing.assert_frame_equal(again.articles, first.articles)
+    pd.testing.assert_frame_equal(again.skipped, first.skipped)
+    assert again.n_sentences == first.n_sentences
+    # One changed byte of input, or another scorer setting, and the run is redone.
+    corpus_changed = tmp_path / "changed.jsonl"
+    corpus_changed.write_text(corpus.read_text(encoding="utf-8").replace("Syrian", "Syrians", 1), encoding="utf-8")
+    stream(corpus_changed, out, jobs=1, batch_size=2)
+    assert reading.calls == 1
+    stream(corpus_changed, out, jobs=1, batch_size=2, near_duplicate_threshold=0.9)
+    assert reading.calls == 2
