@@ -81,11 +81,6 @@ __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TO
 
 _WORD = re.compile(r"\w+")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
-# Words in -ing after a comma that are not participles opening a clause.
-_ING_NOUNS = frozenset("""according including during regarding concerning notwithstanding pending morning evening
-    nothing something anything everything spring thing king ring string building meeting meetings hearing briefing
-    funding fighting bombing shelling training spending shipping pricing polling ceiling wedding offering uprising
-    bring sing""".split())
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
 
@@ -159,6 +154,7 @@ class Scorer:
             for kind in MODIFIER_KINDS}
         self._reversal_words = frozenset(fold(w) for w in self.modifiers_.reversal)
         self._participant_stops = frozenset(fold(w) for w in self.modifiers_.participant_stops)
+        self._not_participles = frozenset(fold(w) for w in self.modifiers_.not_participles)
         self._vader = None
         self.compiled_ = True
         return self
@@ -220,7 +216,7 @@ class Scorer:
         for m in _PARTICIPLE.finditer(text, start, end):
             # ", urging …", ", calling …": a participial clause elaborates the
             # main clause's event; it is not the event.
-            if m.group(1) in _ING_NOUNS:
+            if m.group(1) in self._not_participles:
                 continue
             index = clause_of(m.start())
             clause_factor[index] *= s.background_factor
