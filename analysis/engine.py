@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from .errors import AnalysisError
 from .schema import SENTENCES
 from .score import Scorer
 
-__all__ = ["score_at_scale", "ScoreCache", "ENGINES"]
+__all__ = ["score_at_scale", "ScoreCache", "BatchScorer", "ENGINES"]
 
 ENGINES = ("local", "dask")
 _COLUMNS = [*SENTENCES, "cue_spans"]
@@ -210,43 +211,77 @@ def _normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+class BatchScorer:
+    """Score batches in whatever process runs them: inline (one job), a process
+    pool, or a Dask cluster (``scheduler`` address, or a LocalCluster of
+    ``jobs`` workers). :meth:`map` yields results in submission order with at
+    most ``2 × jobs`` batches in flight, so memory is bounded by the batches."""
+
+    def __init__(self, params: tuple, *, jobs: int, engine: str = "local", scheduler: str | None = None):
+        self.params, self.jobs = params, jobs
+        self.pool = self.client = self.cluster = None
+        if engine == "dask":
+            try:
+                from dask.distributed import Client, LocalCluster
+            except ImportError:
+                raise AnalysisError("the dask engine needs dask and distributed: "
+                                    "pip install 'relationship-dynamics[dask]'.") from None
+            if scheduler:
+                self.client = Client(scheduler)
+            else:
+                self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+                self.client = Client(self.cluster)
+        elif jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(max_workers=jobs)
+
+    @property
+    def ahead(self) -> int:
+        """How many batches may wait in flight: none when scoring inline."""
+        return 0 if self.pool is None and self.client is None else 2 * self.jobs
+
+    def submit(self, batch: list[tuple[str, str, str]]):
+        """Start scoring ``batch``; :meth:`result` waits for it."""
+        if self.client is not None:
+            # Dask moves one pickled bytes object far faster than a list of dicts.
+            return self.client.submit(_score_batch_packed, batch, self.params, pure=False)
+        if self.pool is not None:
+            return self.pool.submit(_score_batch, batch, self.params)
+        return _score_batch(batch, self.params)
+
+    def result(self, handle) -> list[dict]:
+        if self.client is not None:
+            import pickle
+
+            return pickle.loads(handle.result())
+        return handle.result() if self.pool is not None else handle
+
+    def map(self, batches: Iterable[list[tuple[str, str, str]]]) -> Iterator[list[dict]]:
+        in_flight: deque = deque()
+        for batch in batches:
+            in_flight.append(self.submit(batch))
+            while len(in_flight) > self.ahead:
+                yield self.result(in_flight.popleft())
+        while in_flight:
+            yield self.result(in_flight.popleft())
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
 def _run(batches: list, params: tuple, *, jobs: int, engine: str, scheduler: str | None) -> Iterable[list[dict]]:
     if not batches:
         return
-    if engine == "dask":
-        yield from _run_dask(batches, params, jobs=jobs, scheduler=scheduler)
-        return
-    if jobs == 1 or len(batches) == 1:
-        for batch in batches:
-            yield _score_batch(batch, params)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_score_batch, batches, [params] * len(batches))
-
-
-def _run_dask(batches: list, params: tuple, *, jobs: int, scheduler: str | None) -> Iterable[list[dict]]:
+    if engine == "local" and len(batches) == 1:
+        jobs = 1  # no pool for one batch
+    scorer = BatchScorer(params, jobs=jobs, engine=engine, scheduler=scheduler)
     try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise AnalysisError("the dask engine needs dask and distributed: pip install 'relationship-dynamics[dask]'.") from None
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-    try:
-        # Scatter the batches first: they are spread over the workers, and each
-        # task then runs where its batch already is.
-        import pickle
-
-        scattered = client.scatter(batches, broadcast=False)
-        futures = client.map(_score_batch_packed, scattered, params=params, pure=False)
-        for future in futures:  # in submission order: identical to the local engine
-            yield pickle.loads(future.result())
+        yield from scorer.map(batches)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        scorer.close()

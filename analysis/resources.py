@@ -325,6 +325,7 @@ class ScorerSettings:
     relevance_weights: dict = field(default_factory=lambda: {"direct": 1.0, "one_sided": 0.5, "context": 0.25, "none": 0.0})
     context_carry: int = 2
     appeal_to_yield: float = -0.3
+    source_window: int = 4
     path: str = ""
     sha256: str = ""
 

@@ -296,7 +296,8 @@ class Scorer:
         source_from = None
         last_comma = text.rfind(",", start, end)
         if last_comma >= 0 and any(
-                a.start > last_comma and len(_WORD.findall(text, a.end, end)) <= (8 if " " in text[a.start:a.end] else 4)
+                a.start > last_comma and len(_WORD.findall(text, a.end, end)) <= s.source_window * (
+                    2 if " " in text[a.start:a.end] else 1)
                 for a in local["attribution"]):
             source_from = last_comma
         by_clause_head: dict[int, bool] = {}

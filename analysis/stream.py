@@ -28,7 +28,6 @@ import hashlib
 import importlib
 import json
 import os
-import pickle
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -38,8 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import engine as _engine
-from .engine import _COLUMNS, ENGINES, ScoreCache, _normalise_types, _params
+from .engine import _COLUMNS, ENGINES, BatchScorer, ScoreCache, _normalise_types, _params
 from .errors import AnalysisError
 from .schema import ARTICLE_TOPICS, SKIPPED, check
 from .score import Scorer, article_topics
@@ -102,51 +100,6 @@ def _batches_of(records: Iterator[dict], size: int) -> Iterator[list[dict]]:
         yield batch
 
 
-class _Scorers:
-    """Score batches in order with at most ``2 × jobs`` batches in flight."""
-
-    def __init__(self, params: tuple, jobs: int, engine: str, scheduler: str | None):
-        self.params, self.jobs, self.engine = params, jobs, engine
-        self.pool = self.client = self.cluster = None
-        if engine == "dask":
-            try:
-                from dask.distributed import Client, LocalCluster
-            except ImportError:
-                raise AnalysisError("the dask engine needs dask and distributed: "
-                                    "pip install 'relationship-dynamics[dask]'.") from None
-            if scheduler:
-                self.client = Client(scheduler)
-            else:
-                self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
-                self.client = Client(self.cluster)
-        elif jobs > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            self.pool = ProcessPoolExecutor(max_workers=jobs)
-
-    def submit(self, batch: list[tuple[str, str, str]]):
-        if self.client is not None:
-            return self.client.submit(_engine._score_batch_packed, batch, self.params, pure=False)
-        if self.pool is not None:
-            return self.pool.submit(_engine._score_batch, batch, self.params)
-        return _engine._score_batch(batch, self.params)
-
-    def result(self, handle) -> list[dict]:
-        if self.client is not None:
-            return pickle.loads(handle.result())
-        if self.pool is not None:
-            return handle.result()
-        return handle
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
-
-
 def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None, columns: dict[str, str] | None = None,
            metadata: str | Path | None = None, infer_dates: bool = False, jobs: int | None = None,
            engine: str = "local", scheduler: str | None = None, cache: str | Path | None = None,
@@ -193,7 +146,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     published: list[np.ndarray] = []
     signatures: list[np.ndarray] = []
     topic_parts: list[pd.DataFrame] = []
-    scorers = _Scorers(_params(scorer), jobs, engine, scheduler)
+    scorers = BatchScorer(_params(scorer), jobs=jobs, engine=engine, scheduler=scheduler)
     in_flight: deque = deque()
     n_sentences = 0
     part = 0
@@ -233,7 +186,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
             cached = store.load_batch([h for _, h, _ in items]) if store is not None else None
             handle = None if cached is not None else scorers.submit(items)
             in_flight.append((handle, cached, [h for _, h, _ in items]))
-            while len(in_flight) > 2 * jobs:
+            while len(in_flight) > scorers.ahead:
                 finish(*in_flight.popleft())
         while in_flight:
             finish(*in_flight.popleft())
