@@ -164,22 +164,23 @@ class PhraseMatcher:
         self.hyphen_joins = hyphen_joins
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
-        separators = _SEPARATORS[hyphen_joins]
         for phrase, key in self.entries:
-            phrase = " ".join(phrase.split())
-            if not phrase:
-                continue
-            letters = [c for c in phrase if c.isalpha()]
-            exact = bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 4
+            exact, needle = self.needle(phrase)
             automaton = self._exact if exact else self._folded
-            # Words are matched as "word " in a copy of the text whose
-            # separators are spaces, so hits fall on word ends only.
-            needle = separators.sub(" ", phrase if exact else fold(phrase)).strip(" ") + " "
             if needle.strip() and needle not in automaton:
                 automaton.add_word(needle, (len(needle) - 1, key))
         for automaton in (self._folded, self._exact):
             if len(automaton):
                 automaton.make_automaton()
+
+    def needle(self, phrase: str) -> tuple[bool, str]:
+        """Whether ``phrase`` matches in capitals only, and the string searched for it."""
+        phrase = " ".join(phrase.split())
+        letters = [c for c in phrase if c.isalpha()]
+        exact = bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 4
+        # Words are matched as "word " in a copy of the text whose separators
+        # are spaces, so hits fall on word ends only.
+        return exact, _SEPARATORS[self.hyphen_joins].sub(" ", phrase if exact else fold(phrase)).strip(" ") + " "
 
     def find(self, text: str, folded: str | None = None, *, overlapping: bool = False,
              prepared: Prepared | None = None, offset: int = 0) -> list[Match]:
@@ -218,3 +219,34 @@ class PhraseMatcher:
                 kept.append(match)
                 last_end = match.end
         return kept
+
+
+class MultiMatcher:
+    """Several phrase lists searched in one pass; :meth:`find` gives, for each
+    list, what a :class:`PhraseMatcher` of that list alone would (a word may be
+    in several lists: "could" is an intention and a hedge)."""
+
+    def __init__(self, lists: dict[str, Iterable[str]], *, hyphen_joins: bool = False):
+        self.kinds = tuple(lists)
+        probe = PhraseMatcher([], hyphen_joins=hyphen_joins)
+        grouped: dict[tuple[bool, str], tuple[str, list[str]]] = {}
+        for kind, phrases in lists.items():
+            for phrase in phrases:
+                if not " ".join(phrase.split()):
+                    continue
+                surface, kinds = grouped.setdefault(probe.needle(phrase), (phrase, []))
+                if kind not in kinds:
+                    kinds.append(kind)
+        self._matcher = PhraseMatcher(((surface, frozenset(kinds)) for surface, kinds in grouped.values()),
+                                      hyphen_joins=hyphen_joins)
+
+    def find(self, text: str, *, prepared: Prepared | None = None, offset: int = 0) -> dict[str, list[Match]]:
+        """Matches per list, each resolved leftmost-longest on its own, sorted by position."""
+        found = {kind: [] for kind in self.kinds}
+        last_end = dict.fromkeys(self.kinds, -1)
+        for match in self._matcher.find(text, overlapping=True, prepared=prepared, offset=offset):
+            for kind in match.key:
+                if match.start >= last_end[kind]:
+                    found[kind].append(Match(match.start, match.end, kind))
+                    last_end[kind] = match.end
+        return found

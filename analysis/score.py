@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .matcher import PhraseMatcher, Prepared, expand_braces, fold
+from .matcher import MultiMatcher, PhraseMatcher, Prepared, expand_braces, fold
 from .resources import (
     MODIFIER_KINDS,
     Cue,
@@ -147,11 +147,10 @@ class Scorer:
         self.topic_matcher_ = PhraseMatcher(
             (term, topic.id) for topic in self.taxonomy_.topics for term in _expand(topic.terms))
         self.cue_matcher_ = PhraseMatcher(self.lexicon_.forms, hyphen_joins=True)
-        # A word may have several roles ("could": intention and hedge), so
-        # each kind has its own matcher.
-        self.modifier_matchers_ = {
-            kind: PhraseMatcher(((w, kind) for w in getattr(self.modifiers_, kind)), hyphen_joins=True)
-            for kind in MODIFIER_KINDS}
+        # One pass finds every kind; a word may have several roles ("could":
+        # intention and hedge) and each kind is resolved on its own.
+        self.modifier_matcher_ = MultiMatcher({kind: getattr(self.modifiers_, kind) for kind in MODIFIER_KINDS},
+                                              hyphen_joins=True)
         self._reversal_words = frozenset(fold(w) for w in self.modifiers_.reversal)
         self._participant_stops = frozenset(fold(w) for w in self.modifiers_.participant_stops)
         self._not_participles = frozenset(fold(w) for w in self.modifiers_.not_participles)
@@ -535,16 +534,15 @@ class Scorer:
 
     def _event_matches(self, text: str, folded: str, regions: list[list[int]]) -> dict[str, _Spans]:
         """Cue and modifier matches (article offsets) inside ``regions`` of the text."""
-        found: dict[str, list] = {"cues": [], **{kind: [] for kind in self.modifier_matchers_}}
+        found: dict[str, list] = {"cues": [], **{kind: [] for kind in MODIFIER_KINDS}}
         for start, end in regions:
             part = Prepared(text[start:end], folded[start:end])
             found["cues"] += [m for m in self.cue_matcher_.find(part.text, prepared=part, offset=start)
                               if not _in_proper_name(text, m)]
-            for kind, matcher in self.modifier_matchers_.items():
+            for kind, matches in self.modifier_matcher_.find(part.text, prepared=part, offset=start).items():
                 # Modifiers are function words: a capitalised one inside a
                 # sentence is a name ("May 16", "Will Smith"), not a modifier.
-                found[kind] += [m for m in matcher.find(part.text, prepared=part, offset=start)
-                                if not (text[m.start].isupper() and not _sentence_initial(text, m.start))]
+                found[kind] += [m for m in matches if not (text[m.start].isupper() and not _sentence_initial(text, m.start))]
         return {kind: _Spans(matches) for kind, matches in found.items()}
 
     def score_articles(self, articles: pd.DataFrame) -> pd.DataFrame:

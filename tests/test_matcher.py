@@ -51,3 +51,17 @@ def test_offset_places_matches_of_a_slice_in_the_whole_text():
     start = text.index("Russia")
     found = matcher.find(text[start:], offset=start)
     assert [(text[m.start:m.end], m.key) for m in found] == [("Russia", "ru"), ("signed", "sign")]
+
+
+def test_multi_matcher_gives_each_list_what_its_own_matcher_would():
+    from analysis.matcher import MultiMatcher
+
+    lists = {"negators": ["not", "failed to", "n't"], "failure": ["failed", "broke down"],
+             "intention": ["could", "will"], "hedges": ["could", "may"]}
+    text = "Talks failed to resume; it could not be, as the truce broke down. Won't they? They failed."
+    together = MultiMatcher(lists, hyphen_joins=True).find(text)
+    for kind, words in lists.items():
+        alone = PhraseMatcher([(w, kind) for w in words], hyphen_joins=True).find(text)
+        assert together[kind] == alone, kind
+    assert [text[m.start:m.end] for m in together["failure"]] == ["failed", "broke down", "failed"]
+    assert [text[m.start:m.end] for m in together["hedges"]] == ["could"]
