@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stream", help=COMMANDS["stream"], description=COMMANDS["stream"])
     p.add_argument("corpus", nargs="?", help="folder of articles or a .jsonl/.csv/.parquet file")
     p.add_argument("--output", "-o", default="build/stream", help="folder to write (replaced if a stream wrote it)")
-    p.add_argument("--batch-size", type=int, default=250, help="articles per scoring batch")
+    p.add_argument("--batch-size", type=int, default=1000, help="articles per scoring batch")
     _add_run_options(p)
 
     p = sub.add_parser("evaluate", help=COMMANDS["evaluate"], description=COMMANDS["evaluate"])

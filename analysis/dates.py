@@ -39,6 +39,7 @@ _DATE_SHAPES = re.compile(
 _TIME_TAIL = re.compile(r"^[\s,|·-]*(?:\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,5}|GMT[+-]\d+)?)?[\s)]*$", re.IGNORECASE)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
 _YEAR = re.compile(r"\b\d{4}\b")
+_ISO_DAY = re.compile(r"\s*\d{4}-\d{2}-\d{2}(?:[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?)?\s*")
 
 
 def valid_date(value: dt.date | None, *, earliest: dt.date, latest: dt.date) -> bool:
@@ -53,6 +54,11 @@ def parse_date(text: str, *, dayfirst: bool | None = None) -> dt.date | None:
     """
     if not text or not _YEAR.search(text):
         return None
+    if _ISO_DAY.fullmatch(text):  # the common case in tabular corpora, without dateutil's cost
+        try:
+            return dt.date.fromisoformat(text.strip()[:10])
+        except ValueError:
+            return None
     if dayfirst is None:
         dayfirst = bool(re.fullmatch(r"\s*\d{1,2}[./]\d{1,2}[./]\d{4}\s*", text))
     try:

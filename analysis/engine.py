@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
@@ -47,12 +48,22 @@ def _worker_scorer(params: tuple) -> Scorer:
     return Scorer(dyad, topics, cues, modifiers, settings, tone=tone).compile()
 
 
-def _score_batch_packed(batch: list[tuple[str, str, str]], params: tuple) -> bytes:
-    """:func:`_score_batch` with its result pickled: Dask moves one bytes object far
-    faster than it walks a list of dicts."""
+def _packed(task: str, batch: list[tuple[str, str, str]], params: tuple) -> bytes:
+    """A batch task's result pickled: Dask moves one bytes object far faster
+    than it walks a list of dicts."""
     import pickle
 
-    return pickle.dumps(_score_batch(batch, params), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(_TASKS[task](batch, params), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _score_batch_signed(batch: list[tuple[str, str, str]], params: tuple) -> tuple[list[dict], np.ndarray]:
+    """:func:`_score_batch` plus each article's min-hash signature (for duplicate detection)."""
+    from .ingest import _normalise, signature
+
+    signatures = np.zeros((len(batch), 64), dtype=np.uint32)
+    for row, (_, _, text) in enumerate(batch):
+        signatures[row] = signature(_normalise(text))
+    return _score_batch(batch, params), signatures
 
 
 def _score_batch(batch: list[tuple[str, str, str]], params: tuple) -> list[dict]:
@@ -121,11 +132,28 @@ class ScoreCache:
         except Exception:  # a damaged shard: score the batch again
             return None
 
-    def store(self, records: list[dict], hashes: list[str] | None = None) -> None:
+    def load_signatures(self, hashes: list[str]) -> np.ndarray | None:
+        """The min-hash signatures stored with this batch, or None."""
+        path = self.root / (self._name(hashes)[:-len(".parquet")] + ".signatures.npy")
+        try:
+            signatures = np.load(path) if path.exists() else None
+        except (OSError, ValueError):
+            return None
+        return signatures if signatures is not None and signatures.shape == (len(hashes), 64) else None
+
+    def store(self, records: list[dict], hashes: list[str] | None = None, *,
+              signatures: np.ndarray | None = None) -> None:
         """Add one shard (atomically) holding ``records``, named by ``hashes``
-        (default: the content hashes of the records)."""
+        (default: the content hashes of the records), with the batch's
+        signatures beside it when given."""
         if not records and not hashes:
             return
+        if signatures is not None and hashes is not None:
+            path = self.root / (self._name(hashes)[:-len(".parquet")] + ".signatures.npy")
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with temporary.open("wb") as handle:
+                np.save(handle, signatures)
+            temporary.replace(path)
         frame = pd.DataFrame.from_records(records, columns=[*_COLUMNS, "content_hash"])
         target = self.root / self._name(hashes if hashes is not None else frame["content_hash"])
         temporary = self.root / f".{target.stem}.{os.getpid()}.tmp"
@@ -211,14 +239,23 @@ def _normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _run_task(task: str, batch: list[tuple[str, str, str]], params: tuple):
+    return _TASKS[task](batch, params)
+
+
+_TASKS = {"score": lambda batch, params: _score_batch(batch, params),
+          "score_signed": lambda batch, params: _score_batch_signed(batch, params)}
+
+
 class BatchScorer:
     """Score batches in whatever process runs them: inline (one job), a process
     pool, or a Dask cluster (``scheduler`` address, or a LocalCluster of
     ``jobs`` workers). :meth:`map` yields results in submission order with at
     most ``2 × jobs`` batches in flight, so memory is bounded by the batches."""
 
-    def __init__(self, params: tuple, *, jobs: int, engine: str = "local", scheduler: str | None = None):
-        self.params, self.jobs = params, jobs
+    def __init__(self, params: tuple, *, jobs: int, engine: str = "local", scheduler: str | None = None,
+                 task: str = "score"):
+        self.params, self.jobs, self.task = params, jobs, task
         self.pool = self.client = self.cluster = None
         if engine == "dask":
             try:
@@ -245,10 +282,10 @@ class BatchScorer:
         """Start scoring ``batch``; :meth:`result` waits for it."""
         if self.client is not None:
             # Dask moves one pickled bytes object far faster than a list of dicts.
-            return self.client.submit(_score_batch_packed, batch, self.params, pure=False)
+            return self.client.submit(_packed, self.task, batch, self.params, pure=False)
         if self.pool is not None:
-            return self.pool.submit(_score_batch, batch, self.params)
-        return _score_batch(batch, self.params)
+            return self.pool.submit(_run_task, self.task, batch, self.params)
+        return _TASKS[self.task](batch, self.params)
 
     def result(self, handle) -> list[dict]:
         if self.client is not None:

@@ -67,7 +67,7 @@ class StreamResult:
         return self.folder / "sentences"
 
 
-def _prepare(records: list[dict], copies: dict[bytes, int]) -> tuple[pd.DataFrame, list[str]]:
+def _prepare(records: list[dict], copies: dict[bytes, int]) -> pd.DataFrame:
     """Metadata rows for a batch of records, with ids that do not depend on the batch."""
     frame = pd.DataFrame.from_records(records, columns=["path", "line", "source_id", "title", "source", "byline",
                                                        "url", "published", "date_source", "text"])
@@ -86,7 +86,7 @@ def _prepare(records: list[dict], copies: dict[bytes, int]) -> tuple[pd.DataFram
     frame["content_hash"] = [d.hex() for d in digests]
     for column in ("source_id", "title", "source", "byline", "url", "date_source", "text", "path"):
         frame[column] = frame[column].fillna("").astype(object)
-    return frame, normalised
+    return frame
 
 
 def _batches_of(records: Iterator[dict], size: int) -> Iterator[list[dict]]:
@@ -103,7 +103,7 @@ def _batches_of(records: Iterator[dict], size: int) -> Iterator[list[dict]]:
 def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None, columns: dict[str, str] | None = None,
            metadata: str | Path | None = None, infer_dates: bool = False, jobs: int | None = None,
            engine: str = "local", scheduler: str | None = None, cache: str | Path | None = None,
-           batch_size: int = 250, near_duplicate_threshold: float = 0.8,
+           batch_size: int = 1000, near_duplicate_threshold: float = 0.8,
            progress: Callable[[int], None] | None = None) -> StreamResult:
     """Score ``corpus`` batch by batch and write the tables to the folder ``out``.
 
@@ -146,46 +146,53 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     published: list[np.ndarray] = []
     signatures: list[np.ndarray] = []
     topic_parts: list[pd.DataFrame] = []
-    scorers = BatchScorer(_params(scorer), jobs=jobs, engine=engine, scheduler=scheduler)
+    scorers = BatchScorer(_params(scorer), jobs=jobs, engine=engine, scheduler=scheduler, task="score_signed")
     in_flight: deque = deque()
     n_sentences = 0
     part = 0
 
-    def finish(handle, cached: pd.DataFrame | None, hashes_of_batch: list[str]) -> None:
+    def finish(handle, cached: pd.DataFrame | None, items: list[tuple[str, str, str]], rows: np.ndarray,
+               first: list[int]) -> None:
+        """Write a scored batch; ``rows[first]`` receive its articles' signatures."""
         nonlocal n_sentences, part
+        hashes_of_batch = [h for _, h, _ in items]
         if cached is not None:
             frame = cached
+            signed = store.load_signatures(hashes_of_batch)
+            if signed is None:
+                signed = np.stack([_ingest.signature(_ingest._normalise(text)) for _, _, text in items])
         else:
-            records_ = scorers.result(handle)
+            records_, signed = scorers.result(handle)
             if store is not None:
-                store.store(records_, hashes_of_batch)
+                store.store(records_, hashes_of_batch, signatures=signed)
             frame = pd.DataFrame.from_records(records_, columns=[*_COLUMNS, "content_hash"])
+        rows[first] = signed
         frame = _normalise_types(frame.drop(columns=["content_hash"]))
         frame.to_parquet(work / "sentences" / f"part-{part:06d}.parquet", index=False)
         part += 1
         n_sentences += len(frame)
         topic_parts.append(article_topics(frame, None).drop(columns=["published"]))
         if progress:
-            progress(len(hashes_of_batch))
+            progress(len(items))
 
     try:
         for index, batch in enumerate(_batches_of(records, batch_size)):
-            frame, normalised = _prepare(batch, copies)
+            frame = _prepare(batch, copies)
             frame.drop(columns=["text"]).to_parquet(work / "articles" / f"part-{index:06d}.parquet", index=False)
-            hashes.extend(frame["content_hash"])
+            ids, digests, texts = (frame[c].tolist() for c in ("article_id", "content_hash", "text"))
+            hashes.extend(digests)
             published.append(frame["published"].to_numpy(dtype="datetime64[ns]"))
-            first = [i for i, article_id in enumerate(frame["article_id"])
-                     if article_id == frame["content_hash"].iat[i][:16]]
+            # Only the first copy of a text is scored (and signed); later exact
+            # copies are duplicates whatever their signature.
+            first = [i for i, (article_id, digest) in enumerate(zip(ids, digests, strict=True)) if article_id == digest[:16]]
             rows = np.zeros((len(frame), 64), dtype=np.uint32)
-            for i in first:
-                rows[i] = _ingest.signature(normalised[i])
             signatures.append(rows)
-            items = [(frame["article_id"].iat[i], frame["content_hash"].iat[i], frame["text"].iat[i]) for i in first]
+            items = [(ids[i], digests[i], texts[i]) for i in first]
             if not items:
                 continue
             cached = store.load_batch([h for _, h, _ in items]) if store is not None else None
             handle = None if cached is not None else scorers.submit(items)
-            in_flight.append((handle, cached, [h for _, h, _ in items]))
+            in_flight.append((handle, cached, items, rows, first))
             while len(in_flight) > scorers.ahead:
                 finish(*in_flight.popleft())
         while in_flight:

@@ -281,3 +281,14 @@ def test_exact_and_near_duplicates_are_marked(tmp_path):
     assert articles.loc["3.txt", "duplicate_of"] == original
     assert articles.loc["4.txt", "duplicate_of"] == ""
     assert articles["article_id"].is_unique
+
+
+def test_iso_dates_take_the_fast_path_with_dateutils_answers():
+    from dateutil import parser
+
+    from analysis.dates import parse_date
+
+    for text in ["2019-03-04", " 2020-01-01 ", "2020-01-01T00:00:00Z", "2020-01-01 00:00:00+00:00"]:
+        assert parse_date(text) == parser.parse(text).date()
+    assert parse_date("2019-02-30") is None  # not a day
+    assert parse_date("2020-01-01T23:30:00-05:00") == parser.parse("2020-01-01T23:30:00-05:00").date()
