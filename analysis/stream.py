@@ -205,6 +205,8 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
 
     try:
         _finish(work, hashes, published, signatures, topic_parts, near_duplicate_threshold)
+        for held in (hashes, published, signatures, topic_parts, copies):
+            held.clear()  # free them before the tables are loaded back
         skipped = pd.DataFrame(problems.rows, columns=[*SKIPPED, "action"])
         skipped.to_csv(work / "skipped.csv", index=False, lineterminator="\n")
         (work / STREAM_MARKER).write_text(json.dumps({"written_by": "relationship-dynamics stream", "key": key,
@@ -308,7 +310,8 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
         pd.DataFrame(columns=["article_id", "published", "duplicate_of"])
     topics = pd.concat(topic_parts, ignore_index=True) if topic_parts else \
         pd.DataFrame(columns=[c for c in ARTICLE_TOPICS if c != "published"])
-    topics["article_id"] = topics["article_id"].map(lambda a: rename.get(a, a))
+    if rename:
+        topics["article_id"] = topics["article_id"].replace(rename)
     originals = articles.loc[articles["duplicate_of"] == "", ["article_id", "published"]]
     topics = topics.merge(originals, on="article_id", how="inner")
     topics = topics.sort_values(["article_id", "topic"], kind="stable").reset_index(drop=True)
