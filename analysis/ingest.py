@@ -34,7 +34,7 @@ from .resources import data_path
 from .schema import ARTICLES, SKIPPED, check
 
 __all__ = ["load_corpus", "ingest", "IngestResult", "iter_records", "parse_text_article",
-           "mark_duplicates", "find_duplicates", "signature", "decode_bytes", "TEXT_SUFFIXES", "TABLE_SUFFIXES"]
+           "mark_duplicates", "find_duplicates", "signature", "partitions", "iter_partition", "decode_bytes", "TEXT_SUFFIXES", "TABLE_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
@@ -374,10 +374,16 @@ def _row_record(row: dict, cols: dict[str, str | None], path: str, line: int) ->
     return record
 
 
-def _iter_jsonl(path: Path, cols_map: dict, problems: _Problems) -> Iterator[dict]:
+def _iter_jsonl(path: Path, cols_map: dict, problems: _Problems, start: int = 0, end: int | None = None,
+                first_line: int = 1) -> Iterator[dict]:
     cols: dict | None = None
     with path.open("rb") as handle:
-        for number, raw_line in enumerate(handle, start=1):
+        handle.seek(start)
+        position = start
+        for number, raw_line in enumerate(handle, start=first_line):
+            if end is not None and position >= end:
+                break
+            position += len(raw_line)
             if not raw_line.strip():
                 continue
             try:
@@ -429,7 +435,8 @@ def _iter_csv(path: Path, cols_map: dict, problems: _Problems) -> Iterator[dict]
         problems.add(str(path), reader.line_num, f"CSV error: {error}")
 
 
-def _iter_parquet(path: Path, cols_map: dict, problems: _Problems, batch_size: int) -> Iterator[dict]:
+def _iter_parquet(path: Path, cols_map: dict, problems: _Problems, batch_size: int,
+                  row_groups: tuple[int, int] | None = None, first_row: int = 0) -> Iterator[dict]:
     import pyarrow.parquet as pq
 
     try:
@@ -440,8 +447,9 @@ def _iter_parquet(path: Path, cols_map: dict, problems: _Problems, batch_size: i
     cols = {role: _pick_column(names, role, cols_map) for role in ("text", "title", "published", "url", "source", "id")}
     if cols["text"] is None:
         raise InputError(f"{path}: no text column among {names[:8]}. Pass --column text=NAME.")
-    row_number = 0
-    for batch in handle.iter_batches(batch_size=batch_size):
+    row_number = first_row
+    groups = range(*row_groups) if row_groups is not None else None
+    for batch in handle.iter_batches(batch_size=batch_size, row_groups=groups):
         for row in batch.to_pylist():
             row_number += 1
             record = _row_record(row, cols, str(path), row_number)
@@ -451,9 +459,12 @@ def _iter_parquet(path: Path, cols_map: dict, problems: _Problems, batch_size: i
                 yield record
 
 
-def _iter_files(root: Path, problems: _Problems) -> Iterator[dict]:
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
-    for file in files:
+def _corpus_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def _iter_files(root: Path, problems: _Problems, files: list[Path] | None = None) -> Iterator[dict]:
+    for file in _corpus_files(root) if files is None else files:
         relative = file.relative_to(root).as_posix()
         if file.name in METADATA_NAMES:
             continue
@@ -507,6 +518,71 @@ def iter_records(path: str | Path, *, columns: dict[str, str] | None = None, bat
     else:
         raise InputError(f"{path}: unsupported corpus type {suffix!r}; use a folder of {', '.join(TEXT_SUFFIXES)} files "
                          f"or one {', '.join(TABLE_SUFFIXES)} file.")
+
+
+def partitions(path: str | Path, *, target_bytes: int = 32 << 20, files_per_partition: int = 2000) -> list[tuple] | None:
+    """Cut a corpus into pieces that can be read independently, in corpus order.
+
+    A JSONL file is cut at line starts about every ``target_bytes``, a
+    Parquet file at row groups, a folder into runs of files. CSV files (a
+    quoted field may hold a line break) and single articles are not cut:
+    None. :func:`iter_partition` reads a piece; the pieces' records, in
+    order, are :func:`iter_records`'s.
+    """
+    path = Path(path)
+    if path.is_dir():
+        files = [f.relative_to(path).as_posix() for f in _corpus_files(path)]
+        return [("files", str(path), tuple(files[i:i + files_per_partition]))
+                for i in range(0, len(files), files_per_partition)] or None
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson") and path.exists():
+        pieces, start, line, position = [], 0, 1, 0
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            while position < size:
+                handle.seek(min(size, start + target_bytes))
+                handle.readline()  # finish the line the cut falls in
+                cut = min(size, handle.tell())
+                handle.seek(start)
+                lines = 0
+                remaining = cut - start
+                while remaining > 0:  # count the piece's lines for row numbers
+                    chunk = handle.read(min(remaining, 1 << 24))
+                    lines += chunk.count(b"\n")
+                    remaining -= len(chunk)
+                pieces.append(("jsonl", str(path), start, cut, line))
+                line += lines
+                start = position = cut
+        return pieces or None
+    if suffix == ".parquet" and path.exists():
+        import pyarrow.parquet as pq
+
+        try:
+            metadata = pq.ParquetFile(path).metadata
+        except Exception:
+            return None  # iter_records reports the unreadable file
+        pieces, row = [], 0
+        for group in range(metadata.num_row_groups):
+            pieces.append(("parquet", str(path), group, group + 1, row))
+            row += metadata.row_group(group).num_rows
+        return pieces or None
+    return None
+
+
+def iter_partition(piece: tuple, *, columns: dict[str, str] | None = None, problems: _Problems | None = None,
+                   batch_size: int = 2000) -> Iterator[dict]:
+    """Yield the records of one piece from :func:`partitions`."""
+    problems = problems if problems is not None else _Problems()
+    kind, where = piece[0], Path(piece[1])
+    if kind == "jsonl":
+        yield from _iter_jsonl(where, dict(columns or {}), problems, start=piece[2], end=piece[3], first_line=piece[4])
+    elif kind == "parquet":
+        yield from _iter_parquet(where, dict(columns or {}), problems, batch_size, row_groups=(piece[2], piece[3]),
+                                 first_row=piece[4])
+    elif kind == "files":
+        yield from _iter_files(where, problems, [where / name for name in piece[2]])
+    else:
+        raise ValueError(f"unknown piece {kind!r}")
 
 
 def _iter_files_single(path: Path, problems: _Problems) -> Iterator[dict]:

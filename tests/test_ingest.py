@@ -292,3 +292,37 @@ def test_iso_dates_take_the_fast_path_with_dateutils_answers():
         assert parse_date(text) == parser.parse(text).date()
     assert parse_date("2019-02-30") is None  # not a day
     assert parse_date("2020-01-01T23:30:00-05:00") == parser.parse("2020-01-01T23:30:00-05:00").date()
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "parquet", "folder"])
+def test_partitions_read_together_are_the_whole_corpus(tmp_path, kind):
+    from analysis.ingest import _Problems, iter_partition, iter_records, partitions
+
+    rows = [{"id": str(i), "date": f"2020-01-{i % 28 + 1:02d}", "text": f"Article {i}. Turkey and Russia met {i} times."}
+            for i in range(40)]
+    if kind == "jsonl":
+        lines = [json.dumps(r) for r in rows]
+        lines[7], lines[20] = "{broken", ""
+        path = tmp_path / "c.jsonl"
+        path.write_text("\n".join(lines), encoding="utf-8")  # no final newline
+        pieces = partitions(path, target_bytes=300)
+    elif kind == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = tmp_path / "c.parquet"
+        pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=7)
+        pieces = partitions(path)
+    else:
+        path = tmp_path / "folder"
+        for i in range(12):
+            write(path / f"sub{i % 3}" / f"a{i:02d}.txt", f"Title {i}\n\nTurkey and Russia met {i} times.\n")
+        write(path / "notes.pdf", "%PDF-1.4 not an article")
+        pieces = partitions(path, files_per_partition=5)
+    assert len(pieces) > 2
+    whole_problems, piece_problems = _Problems(), _Problems()
+    whole = list(iter_records(path, problems=whole_problems))
+    pieced = [record for piece in pieces for record in iter_partition(piece, problems=piece_problems)]
+    assert pieced == whole
+    assert piece_problems.rows == whole_problems.rows
+    assert partitions(tmp_path / "nothing.csv") is None
