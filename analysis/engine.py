@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError
@@ -54,16 +53,6 @@ def _packed(task: str, batch: list[tuple[str, str, str]], params: tuple) -> byte
     import pickle
 
     return pickle.dumps(_TASKS[task](batch, params), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _score_batch_signed(batch: list[tuple[str, str, str]], params: tuple) -> tuple[list[dict], np.ndarray]:
-    """:func:`_score_batch` plus each article's min-hash signature (for duplicate detection)."""
-    from .ingest import _normalise, signature
-
-    signatures = np.zeros((len(batch), 64), dtype=np.uint32)
-    for row, (_, _, text) in enumerate(batch):
-        signatures[row] = signature(_normalise(text))
-    return _score_batch(batch, params), signatures
 
 
 def _score_batch(batch: list[tuple[str, str, str]], params: tuple) -> list[dict]:
@@ -124,38 +113,33 @@ class ScoreCache:
     def _name(hashes) -> str:
         return hashlib.sha256("\n".join(sorted(set(hashes))).encode()).hexdigest()[:24] + ".parquet"
 
-    def load_batch(self, hashes: list[str]) -> pd.DataFrame | None:
-        """The rows stored for exactly this batch of content hashes, or None."""
-        shard = self.root / self._name(hashes)
+    def load_piece(self, key: str) -> dict | None:
+        """A streaming run's stored result for one piece of a corpus, or None."""
+        import pickle
+
+        path = self.root / f"piece-{key}.pickle"
         try:
-            return pd.read_parquet(shard) if shard.exists() else None
-        except Exception:  # a damaged shard: score the batch again
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
             return None
 
-    def load_signatures(self, hashes: list[str]) -> np.ndarray | None:
-        """The min-hash signatures stored with this batch, or None."""
-        path = self.root / (self._name(hashes)[:-len(".parquet")] + ".signatures.npy")
-        try:
-            signatures = np.load(path) if path.exists() else None
-        except (OSError, ValueError):
-            return None
-        return signatures if signatures is not None and signatures.shape == (len(hashes), 64) else None
+    def store_piece(self, key: str, result: dict) -> None:
+        """Keep one piece's result (atomically)."""
+        import pickle
 
-    def store(self, records: list[dict], hashes: list[str] | None = None, *,
-              signatures: np.ndarray | None = None) -> None:
-        """Add one shard (atomically) holding ``records``, named by ``hashes``
-        (default: the content hashes of the records), with the batch's
-        signatures beside it when given."""
-        if not records and not hashes:
+        path = self.root / f"piece-{key}.pickle"
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+
+    def store(self, records: list[dict]) -> None:
+        """Add one shard (atomically) holding ``records``."""
+        if not records:
             return
-        if signatures is not None and hashes is not None:
-            path = self.root / (self._name(hashes)[:-len(".parquet")] + ".signatures.npy")
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            with temporary.open("wb") as handle:
-                np.save(handle, signatures)
-            temporary.replace(path)
         frame = pd.DataFrame.from_records(records, columns=[*_COLUMNS, "content_hash"])
-        target = self.root / self._name(hashes if hashes is not None else frame["content_hash"])
+        target = self.root / self._name(frame["content_hash"])
         temporary = self.root / f".{target.stem}.{os.getpid()}.tmp"
         table = frame.copy()
         for column in table.columns:
@@ -243,8 +227,15 @@ def _run_task(task: str, batch: list[tuple[str, str, str]], params: tuple):
     return _TASKS[task](batch, params)
 
 
+def _read_and_score(task: tuple, params: tuple) -> dict:
+    from .stream import _read_and_score as read_and_score
+
+    piece, options = task
+    return read_and_score(piece, options, params)
+
+
 _TASKS = {"score": lambda batch, params: _score_batch(batch, params),
-          "score_signed": lambda batch, params: _score_batch_signed(batch, params)}
+          "read_and_score": lambda task, params: _read_and_score(task, params)}
 
 
 class BatchScorer:

@@ -60,10 +60,17 @@ class IngestResult:
 @dataclass
 class _Problems:
     rows: list[dict] = field(default_factory=list)
+    quiet: bool = False  # collect only (a worker's problems are reported where they are gathered)
 
     def add(self, path: str, line: int | None, reason: str, action: str = "skipped") -> None:
-        self.rows.append({"path": path, "line": line, "reason": reason, "action": action})
-        log.warning("%s%s: %s (%s)", path, f":{line}" if line else "", reason, action)
+        self.extend([{"path": path, "line": line, "reason": reason, "action": action}])
+
+    def extend(self, rows: list[dict]) -> None:
+        self.rows.extend(rows)
+        if not self.quiet:
+            for row in rows:
+                log.warning("%s%s: %s (%s)", row["path"], f":{row['line']}" if row["line"] else "", row["reason"],
+                            row["action"])
 
 
 # --------------------------------------------------------------------------- bytes → text
@@ -838,40 +845,56 @@ def prepared_records(path: Path, problems: _Problems, *, columns: dict[str, str]
     One record at a time (what :func:`ingest` collects and a streaming run
     does not); every caveat goes to ``problems``.
     """
-    vocab = _vocabulary()
-    earliest = dt.date.fromisoformat(str(vocab["earliest_date"]))
-    latest = reference_date or dt.date.today()
+    limits = date_limits(reference_date)
     overrides = _read_overrides(metadata) if metadata and metadata.exists() else {}
     seen_ids: dict[str, tuple[str, object]] = {}
     for record in iter_records(path, columns=columns, problems=problems):
-        where = record["path"]
-        override = overrides.pop(where, None) if overrides else None
-        if override is not None:
-            _apply_overrides(record, override, str(metadata), problems)
-        problem = record.pop("date_problem", None)
-        if problem and record["date_source"] == "unknown":
-            problems.add(where, record["line"], problem + "; article kept without a date", "kept")
-        if record["published"] is not None and not dates.valid_date(record["published"], earliest=earliest, latest=latest):
-            problems.add(where, record["line"], f"publication date {record['published']} is outside {earliest}…{latest}; ignored", "kept")
-            record["published"], record["date_source"] = None, "unknown"
-        if record["published"] is None and infer_dates:
-            guess = dates.infer_date(record["text"], latest=latest, earliest=earliest)
-            if guess is not None:
-                record["published"], record["date_source"] = guess, "inferred"
-                problems.add(where, record["line"], f"date inferred as {guess} (latest full date in the text); check it", "kept")
-        if record["published"] is None:
-            problems.add(where, record["line"], "publication date unknown: kept, left out of time series", "kept")
-        source_id = record.get("source_id") or ""
-        if source_id:
-            if source_id in seen_ids:
-                first_path, first_line = seen_ids[source_id]
-                problems.add(record["path"], record["line"], f"id {source_id!r} repeats the id of {first_path}:{first_line}; "
-                             f"kept, with its own content-derived article_id", "kept")
-            else:
-                seen_ids[source_id] = (record["path"], record["line"])
+        override = overrides.pop(record["path"], None) if overrides else None
+        check_record(record, override, metadata, problems, limits=limits, infer_dates=infer_dates)
+        check_repeated_id(record, seen_ids, problems)
         yield record
     for name, override in sorted(overrides.items()):
         problems.add(str(metadata), override["_line"], f"metadata names {name!r}, which is not in the corpus", "ignored")
+
+
+def date_limits(reference_date: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The earliest and latest publication dates accepted."""
+    return dt.date.fromisoformat(str(_vocabulary()["earliest_date"])), reference_date or dt.date.today()
+
+
+def check_record(record: dict, override: dict | None, metadata: Path | None, problems: _Problems, *,
+                 limits: tuple[dt.date, dt.date], infer_dates: bool = False) -> None:
+    """Apply a metadata override to one record and check its date (in place)."""
+    earliest, latest = limits
+    where = record["path"]
+    if override is not None:
+        _apply_overrides(record, override, str(metadata), problems)
+    problem = record.pop("date_problem", None)
+    if problem and record["date_source"] == "unknown":
+        problems.add(where, record["line"], problem + "; article kept without a date", "kept")
+    if record["published"] is not None and not dates.valid_date(record["published"], earliest=earliest, latest=latest):
+        problems.add(where, record["line"], f"publication date {record['published']} is outside {earliest}…{latest}; ignored", "kept")
+        record["published"], record["date_source"] = None, "unknown"
+    if record["published"] is None and infer_dates:
+        guess = dates.infer_date(record["text"], latest=latest, earliest=earliest)
+        if guess is not None:
+            record["published"], record["date_source"] = guess, "inferred"
+            problems.add(where, record["line"], f"date inferred as {guess} (latest full date in the text); check it", "kept")
+    if record["published"] is None:
+        problems.add(where, record["line"], "publication date unknown: kept, left out of time series", "kept")
+
+
+def check_repeated_id(record: dict, seen_ids: dict[str, tuple[str, object]], problems: _Problems) -> None:
+    """Report a record whose own id was used by an earlier one."""
+    source_id = record.get("source_id") or ""
+    if not source_id:
+        return
+    if source_id in seen_ids:
+        first_path, first_line = seen_ids[source_id]
+        problems.add(record["path"], record["line"], f"id {source_id!r} repeats the id of {first_path}:{first_line}; "
+                     f"kept, with its own content-derived article_id", "kept")
+    else:
+        seen_ids[source_id] = (record["path"], record["line"])
 
 
 def _assemble(records: list[dict]) -> tuple[pd.DataFrame, list[str]]:

@@ -1,9 +1,14 @@
-"""Scoring a corpus of any size in memory bounded by a batch.
+"""Scoring a corpus of any size in memory bounded by a piece of it.
 
-:func:`stream` reads the corpus one record at a time, scores batches of
-articles on all cores (or a Dask cluster), writes every scored sentence to
-Parquet parts as it goes and keeps only what aggregation needs: per article,
-its metadata and about 300 bytes for duplicate detection; per article and
+:func:`stream` cuts the corpus into pieces (:func:`analysis.ingest.partitions`:
+~16 MB of a JSONL file, a Parquet row group, a run of files). Each piece is
+one task on a process pool or a Dask cluster: the worker reads it, checks
+dates and metadata, hashes, min-hashes and scores its articles, and sends
+back compact tables. Inputs that cannot be cut (a CSV, whose quoted fields
+may span lines) are read by the client in batches of records. The client
+gives articles their ids in corpus order, writes every sentence to Parquet
+parts as pieces come back and keeps only what aggregation needs: per
+article, its metadata and 256 bytes for duplicate detection; per article and
 topic, one row of ``article_topics``. What it writes::
 
     OUT/articles.parquet        every article (no text), with duplicate_of
@@ -14,10 +19,10 @@ topic, one row of ``article_topics``. What it writes::
 
 Results are the same as the in-memory pipeline's (:func:`analysis.ingest`
 then :func:`analysis.engine.score_at_scale` then
-:func:`analysis.score.article_topics`): exact copies of a text are scored
-once, near copies are scored and then dropped from ``article_topics`` once
-the whole corpus has been seen (the earliest published copy is the
-original). The folder appears complete or not at all: everything is written
+:func:`analysis.score.article_topics`): only the first copy of a text is
+kept, near copies are dropped from ``article_topics`` once the whole corpus
+has been seen (the earliest published copy is the original). With a cache,
+a piece whose bytes were read before by the same scorer is not read again. The folder appears complete or not at all: everything is written
 to a temporary sibling folder that replaces OUT at the end.
 """
 
@@ -28,6 +33,7 @@ import hashlib
 import importlib
 import json
 import os
+import pickle
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -37,8 +43,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import engine as _engine
 from .engine import _COLUMNS, ENGINES, BatchScorer, ScoreCache, _normalise_types, _params
 from .errors import AnalysisError
+from .resources import file_sha256
 from .schema import ARTICLE_TOPICS, SKIPPED, check
 from .score import Scorer, article_topics
 
@@ -67,52 +75,110 @@ class StreamResult:
         return self.folder / "sentences"
 
 
-def _prepare(records: list[dict], copies: dict[bytes, int]) -> pd.DataFrame:
-    """Metadata rows for a batch of records, with ids that do not depend on the batch."""
-    frame = pd.DataFrame.from_records(records, columns=["path", "line", "source_id", "title", "source", "byline",
-                                                       "url", "published", "date_source", "text"])
-    normalised = [_ingest._normalise(t) for t in frame["text"]]
-    digests = [hashlib.sha256(n.encode()).digest() for n in normalised]
-    ids = []
-    for digest in digests:
-        copy = copies.get(digest, 0)
-        copies[digest] = copy + 1
-        hexdigest = digest.hex()
-        ids.append(hexdigest[:16] if copy == 0 else hashlib.sha256(f"{hexdigest}\0copy\0{copy}".encode()).hexdigest()[:16])
-    frame.insert(0, "article_id", ids)
-    frame["line"] = frame["line"].astype("Int64")
-    frame["published"] = pd.to_datetime(frame["published"], errors="coerce")
-    frame["n_chars"] = frame["text"].str.len().astype("int64")
-    frame["content_hash"] = [d.hex() for d in digests]
-    for column in ("source_id", "title", "source", "byline", "url", "date_source", "text", "path"):
-        frame[column] = frame[column].fillna("").astype(object)
-    return frame
+def _read_and_score(piece: tuple, options: dict, params: tuple) -> dict:
+    """In a worker: read one piece of the corpus, check, hash, sign and score every article in it.
+
+    Articles get provisional ids "0", "1", … (their place in the piece); the
+    client gives them their ids, which depend on the copies read before.
+    """
+    problems = _ingest._Problems(quiet=True)
+    overrides = dict(options["overrides"])
+    records: list[dict] = []
+    boundaries: list[int] = []  # problems.rows[:boundaries[i]] come before or with record i
+    used: list[str] = []
+    if piece[0] == "records":  # read by the client (a CSV, a single file): reading problems come along
+        def source():
+            for record in piece[1]:
+                problems.rows.extend(record.pop("_problems_before"))
+                if record.get("_end"):
+                    return
+                yield record
+    else:
+        def source():
+            yield from _ingest.iter_partition(piece, columns=options["columns"], problems=problems)
+    for record in source():
+        override = overrides.pop(record["path"], None) if overrides else None
+        if override is not None:
+            used.append(record["path"])
+        _ingest.check_record(record, override, options["metadata"], problems, limits=options["limits"],
+                             infer_dates=options["infer_dates"])
+        records.append(record)
+        boundaries.append(len(problems.rows))
+    meta = pd.DataFrame.from_records(records, columns=["path", "line", "source_id", "title", "source", "byline",
+                                                      "url", "published", "date_source", "text"])
+    normalised = [_ingest._normalise(t) for t in meta["text"]]
+    meta["line"] = meta["line"].astype("Int64")
+    meta["published"] = pd.to_datetime(meta["published"], errors="coerce")
+    meta["n_chars"] = meta["text"].str.len().astype("int64")
+    meta["content_hash"] = [hashlib.sha256(n.encode()).hexdigest() for n in normalised]
+    for column in ("source_id", "title", "source", "byline", "url", "date_source", "path"):
+        meta[column] = meta[column].fillna("").astype(object)
+    signatures = np.zeros((len(meta), 64), dtype=np.uint32)
+    for row, text in enumerate(normalised):
+        signatures[row] = _ingest.signature(text)
+    items = list(zip([str(i) for i in range(len(meta))], meta["content_hash"].tolist(), meta["text"].tolist(),
+                     strict=True))
+    sentences = pd.DataFrame.from_records(_engine._score_batch(items, params), columns=[*_COLUMNS, "content_hash"])
+    sentences = _normalise_types(sentences.drop(columns=["content_hash"]))
+    return {"meta": meta.drop(columns=["text"]), "sentences": sentences,
+            "topics": article_topics(sentences, None).drop(columns=["published"]), "signatures": signatures,
+            "problems": problems.rows, "boundaries": boundaries, "used": used}
 
 
-def _batches_of(records: Iterator[dict], size: int) -> Iterator[list[dict]]:
+def _client_pieces(corpus: Path, columns: dict[str, str] | None, size: int) -> Iterator[tuple]:
+    """Pieces of records the client reads itself (inputs that cannot be cut), each
+    record carrying the reading problems met just before it (reported with the
+    piece's other problems)."""
+    problems = _ingest._Problems(quiet=True)
     batch: list[dict] = []
-    for record in records:
+    seen = 0
+    for record in _ingest.iter_records(corpus, columns=columns, problems=problems):
+        record["_problems_before"] = problems.rows[seen:]
+        seen = len(problems.rows)
         batch.append(record)
         if len(batch) >= size:
-            yield batch
+            yield ("records", batch)
             batch = []
-    if batch:
-        yield batch
+    batch.append({"_problems_before": problems.rows[seen:], "_end": True})
+    yield ("records", batch)
+
+
+def _piece_key(piece: tuple, options_key: str) -> str:
+    """A hash of a piece's bytes (and what it is), for the cache."""
+    digest = hashlib.sha256(options_key.encode())
+    kind = piece[0]
+    if kind == "records":
+        digest.update(pickle.dumps(piece[1], protocol=4))
+    else:
+        digest.update(repr(piece).encode())
+        if kind == "jsonl":
+            with open(piece[1], "rb") as handle:
+                handle.seek(piece[2])
+                digest.update(handle.read(piece[3] - piece[2]))
+        elif kind == "parquet":
+            digest.update(Path(piece[1]).read_bytes())
+        else:
+            for name in piece[2]:
+                path = Path(piece[1]) / name
+                digest.update(path.read_bytes() if path.exists() else b"missing")
+    return digest.hexdigest()[:32]
 
 
 def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None, columns: dict[str, str] | None = None,
            metadata: str | Path | None = None, infer_dates: bool = False, jobs: int | None = None,
            engine: str = "local", scheduler: str | None = None, cache: str | Path | None = None,
-           batch_size: int = 1000, near_duplicate_threshold: float = 0.8,
+           batch_size: int = 1000, piece_bytes: int = 16 << 20, near_duplicate_threshold: float = 0.8,
            progress: Callable[[int], None] | None = None) -> StreamResult:
     """Score ``corpus`` batch by batch and write the tables to the folder ``out``.
 
     Parameters are those of :func:`analysis.ingest` and
     :func:`analysis.engine.score_at_scale`; ``out`` must be new, empty or a
-    folder an earlier :func:`stream` wrote (it is replaced). With ``cache``,
-    a batch whose articles were all scored before by the same scorer is read
-    back instead of scored (batches are cut the same way on every run, so an
-    unchanged or grown corpus reuses all its earlier batches).
+    folder an earlier :func:`stream` wrote (it is replaced). ``piece_bytes``
+    sets the size of the pieces a JSONL file is cut into; ``batch_size`` the
+    records per piece of an input the client reads (CSV). With ``cache``, a
+    piece whose bytes were read before by the same scorer is taken from the
+    cache (pieces are cut the same way on every run, so a corpus that grows
+    at its end reads only its last pieces again).
 
     Returns
     -------
@@ -129,7 +195,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     scorer = (scorer or Scorer(tone=False)).compile()
     metadata_path = _ingest._metadata_path(corpus, metadata)
     key = _input_key(corpus, metadata_path, scorer, columns=columns, infer_dates=infer_dates,
-                     threshold=near_duplicate_threshold, batch_size=batch_size)
+                     threshold=near_duplicate_threshold, batch_size=batch_size, piece_bytes=piece_bytes)
     if _marker_key(out) == key:
         return _load(out)  # same input bytes, scorer and options: the folder is up to date
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -139,64 +205,96 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     (work / "sentences").mkdir(parents=True)
     (work / "articles").mkdir()
     problems = _ingest._Problems()
-    records = _ingest.prepared_records(corpus, problems, columns=columns, metadata=metadata_path,
-                                       infer_dates=infer_dates)
-    copies: dict[bytes, int] = {}
+    overrides = _ingest._read_overrides(metadata_path) if metadata_path and metadata_path.exists() else {}
+    options = {"columns": columns, "metadata": metadata_path, "infer_dates": infer_dates,
+               "limits": _ingest.date_limits()}
+    pieces = _ingest.partitions(corpus, target_bytes=piece_bytes)
+    client_read = pieces is None
+    if client_read:
+        pieces = _client_pieces(corpus, columns, batch_size)
+    copies: dict[str, int] = {}
+    seen_ids: dict[str, tuple[str, object]] = {}
+    used: set[str] = set()
     hashes: list[str] = []
     published: list[np.ndarray] = []
     signatures: list[np.ndarray] = []
     topic_parts: list[pd.DataFrame] = []
-    scorers = BatchScorer(_params(scorer), jobs=jobs, engine=engine, scheduler=scheduler, task="score_signed")
-    in_flight: deque = deque()
     n_sentences = 0
-    part = 0
+    scorers = BatchScorer(_params(scorer), jobs=jobs, engine=engine, scheduler=scheduler, task="read_and_score")
 
-    def finish(handle, cached: pd.DataFrame | None, items: list[tuple[str, str, str]], rows: np.ndarray,
-               first: list[int]) -> None:
-        """Write a scored batch; ``rows[first]`` receive its articles' signatures."""
-        nonlocal n_sentences, part
-        hashes_of_batch = [h for _, h, _ in items]
+    def tasks() -> Iterator[tuple]:
+        """Each piece with the overrides it may need: a file's own, or (one path
+        for every row) all of them for the first piece only, as ingest applies them."""
+        for index, piece in enumerate(pieces):
+            if piece[0] == "files":
+                mine = {name: overrides[name] for name in piece[2] if name in overrides}
+            else:
+                mine = overrides if index == 0 else {}
+            yield piece, {**options, "overrides": mine}
+
+    def results() -> Iterator[dict]:
+        options_key = key_options
+        pending: deque = deque()
+        for piece, task_options in tasks():
+            cached = store.load_piece(_piece_key(piece, options_key)) if store is not None else None
+            pending.append((cached, None if cached is not None else scorers.submit((piece, task_options)), piece))
+            while len(pending) > scorers.ahead:
+                yield _result(*pending.popleft())
+        while pending:
+            yield _result(*pending.popleft())
+
+    def _result(cached, handle, piece) -> dict:
         if cached is not None:
-            frame = cached
-            signed = store.load_signatures(hashes_of_batch)
-            if signed is None:
-                signed = np.stack([_ingest.signature(_ingest._normalise(text)) for _, _, text in items])
-        else:
-            records_, signed = scorers.result(handle)
-            if store is not None:
-                store.store(records_, hashes_of_batch, signatures=signed)
-            frame = pd.DataFrame.from_records(records_, columns=[*_COLUMNS, "content_hash"])
-        rows[first] = signed
-        frame = _normalise_types(frame.drop(columns=["content_hash"]))
-        frame.to_parquet(work / "sentences" / f"part-{part:06d}.parquet", index=False)
-        part += 1
-        n_sentences += len(frame)
-        topic_parts.append(article_topics(frame, None).drop(columns=["published"]))
-        if progress:
-            progress(len(items))
+            return cached
+        result = scorers.result(handle)
+        if store is not None:
+            store.store_piece(_piece_key(piece, key_options), result)
+        return result
 
+    key_options = json.dumps({"columns": columns, "infer_dates": infer_dates, "today": str(options["limits"][1]),
+                              "metadata": file_sha256(metadata_path) if metadata_path and metadata_path.exists()
+                              else None, "overrides": sorted(overrides)}, sort_keys=True, default=str)
     try:
-        for index, batch in enumerate(_batches_of(records, batch_size)):
-            frame = _prepare(batch, copies)
-            frame.drop(columns=["text"]).to_parquet(work / "articles" / f"part-{index:06d}.parquet", index=False)
-            ids, digests, texts = (frame[c].tolist() for c in ("article_id", "content_hash", "text"))
-            hashes.extend(digests)
-            published.append(frame["published"].to_numpy(dtype="datetime64[ns]"))
-            # Only the first copy of a text is scored (and signed); later exact
-            # copies are duplicates whatever their signature.
-            first = [i for i, (article_id, digest) in enumerate(zip(ids, digests, strict=True)) if article_id == digest[:16]]
-            rows = np.zeros((len(frame), 64), dtype=np.uint32)
-            signatures.append(rows)
-            items = [(ids[i], digests[i], texts[i]) for i in first]
-            if not items:
-                continue
-            cached = store.load_batch([h for _, h, _ in items]) if store is not None else None
-            handle = None if cached is not None else scorers.submit(items)
-            in_flight.append((handle, cached, items, rows, first))
-            while len(in_flight) > scorers.ahead:
-                finish(*in_flight.popleft())
-        while in_flight:
-            finish(*in_flight.popleft())
+        for part, result in enumerate(results()):
+            meta = result["meta"]
+            rows, boundaries = result["problems"], result["boundaries"]
+            ids, first = [], []
+            previous = 0
+            for i, (path, line, source_id, digest) in enumerate(zip(meta["path"], meta["line"], meta["source_id"],
+                                                                     meta["content_hash"], strict=True)):
+                problems.extend(rows[previous:boundaries[i]])
+                previous = boundaries[i]
+                _ingest.check_repeated_id({"path": path, "line": None if pd.isna(line) else int(line),
+                                           "source_id": source_id}, seen_ids, problems)
+                copy = copies.get(digest, 0)
+                copies[digest] = copy + 1
+                ids.append(digest[:16] if copy == 0 else hashlib.sha256(f"{digest}\0copy\0{copy}".encode()).hexdigest()[:16])
+                first.append(copy == 0)
+            problems.extend(rows[previous:])
+            used.update(result["used"])
+            meta.insert(0, "article_id", ids)
+            meta.to_parquet(work / "articles" / f"part-{part:06d}.parquet", index=False)
+            hashes.extend(meta["content_hash"].tolist())
+            published.append(meta["published"].to_numpy(dtype="datetime64[ns]"))
+            signatures.append(result["signatures"])
+            # Only the first copy of a text counts; later exact copies are
+            # duplicates whatever their scores.
+            final = np.array(ids, dtype=object)
+            is_first = np.array(first, dtype=bool)
+            sentences = result["sentences"]
+            position = sentences["article_id"].astype("int64").to_numpy()
+            sentences = sentences[is_first[position]].assign(article_id=final[position[is_first[position]]])
+            sentences.to_parquet(work / "sentences" / f"part-{part:06d}.parquet", index=False)
+            n_sentences += len(sentences)
+            topics = result["topics"]
+            position = topics["article_id"].astype("int64").to_numpy()
+            topic_parts.append(topics[is_first[position]].assign(article_id=final[position[is_first[position]]]))
+            if progress:
+                progress(len(meta))
+        for name, override in sorted(overrides.items()):
+            if name not in used:
+                problems.add(str(metadata_path), override["_line"], f"metadata names {name!r}, which is not in the "
+                             f"corpus", "ignored")
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

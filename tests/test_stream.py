@@ -66,23 +66,24 @@ def test_stream_on_a_dask_cluster_gives_the_same_tables(corpus, in_memory, tmp_p
     _same_topics(out.article_topics, in_memory[2])
 
 
-def test_stream_cache_rescoring_only_new_batches(corpus, in_memory, tmp_path, monkeypatch):
+def test_stream_cache_rescoring_only_new_pieces(corpus, in_memory, tmp_path, monkeypatch):
     scored = []
     real = engine._score_batch
     monkeypatch.setattr(engine, "_score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
-    stream(corpus, tmp_path / "out", jobs=1, cache=tmp_path / "cache", batch_size=2)
-    first = len(scored)
-    assert first > 0
+    mine = tmp_path / "corpus.jsonl"
+    mine.write_text(corpus.read_text(encoding="utf-8"), encoding="utf-8")
+    stream(mine, tmp_path / "out", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)
+    assert len(scored) == 10  # every article read (exact copies too; only the first counts)
     scored.clear()
-    again = stream(corpus, tmp_path / "elsewhere", jobs=1, cache=tmp_path / "cache", batch_size=2)
-    assert scored == []  # nothing changed: every batch read back from the cache
+    again = stream(mine, tmp_path / "elsewhere", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)
+    assert scored == []  # nothing changed: every piece read back from the cache
     _same_topics(again.article_topics, in_memory[2])
-    grown = tmp_path / "grown.jsonl"
-    grown.write_text(corpus.read_text(encoding="utf-8") + json.dumps(
-        {"id": "new", "date": "2024-05-05", "text": "Ankara and Moscow agreed to extend the grain corridor."}) + "\n",
-        encoding="utf-8")
-    stream(grown, tmp_path / "out", jobs=1, cache=tmp_path / "cache", batch_size=2)
-    assert len(scored) == 1  # only the last batch, which now holds the new article, is rescored
+    with mine.open("a", encoding="utf-8") as handle:  # the corpus grows by one article
+        handle.write(json.dumps({"id": "new", "date": "2024-05-05",
+                                 "text": "Ankara and Moscow agreed to extend the grain corridor."}) + "\n")
+    grown = stream(mine, tmp_path / "out", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)
+    assert 1 <= len(scored) <= 2  # only the last piece, which now ends with the new article, is read again
+    assert "new" in set(grown.articles["source_id"])
 
 
 def test_stream_never_replaces_a_foreign_folder_and_leaves_nothing_half_written(corpus, tmp_path, monkeypatch):
@@ -112,14 +113,14 @@ def test_an_up_to_date_folder_is_not_recomputed(corpus, tmp_path, monkeypatch):
 
     out = tmp_path / "out"
     first = stream(corpus, out, jobs=1, batch_size=2)
-    real = streaming._ingest.prepared_records
+    real = streaming._ingest.partitions
 
     def reading(*args, **kwargs):
         reading.calls += 1
         return real(*args, **kwargs)
 
     reading.calls = 0
-    monkeypatch.setattr(streaming._ingest, "prepared_records", reading)
+    monkeypatch.setattr(streaming._ingest, "partitions", reading)
     again = stream(corpus, out, jobs=1, batch_size=2)
     assert reading.calls == 0
     pd.testing.assert_frame_equal(again.article_topics, first.article_topics)
@@ -133,3 +134,32 @@ def test_an_up_to_date_folder_is_not_recomputed(corpus, tmp_path, monkeypatch):
     assert reading.calls == 1
     stream(corpus_changed, out, jobs=1, batch_size=2, near_duplicate_threshold=0.9)
     assert reading.calls == 2
+
+
+@pytest.mark.parametrize("kind", ["folder", "csv"])
+def test_stream_reads_folders_and_csv_like_ingest(kind, tmp_path):
+    # A folder is cut into runs of files read by the workers (metadata overrides
+    # go with their files); a CSV cannot be cut and is read by the client.
+    import shutil
+
+    from conftest import ROOT
+
+    if kind == "folder":
+        corpus = tmp_path / "seeds"
+        shutil.copytree(ROOT / "seeds", corpus)
+        (corpus / "scan.pdf").write_bytes(b"%PDF-1.4 binary")
+        with (corpus / "metadata.csv").open("a", encoding="utf-8") as handle:
+            handle.write("missing.txt,2020-01-01,,,,\n")
+    else:
+        rows = [json.loads(line) for line in (DATA / "corpora_sample.jsonl").read_text(encoding="utf-8").splitlines()]
+        corpus = tmp_path / "corpus.csv"
+        pd.DataFrame(rows + [{"id": "x", "text": ""}]).to_csv(corpus, index=False)
+    expected = ingest(corpus)
+    articles = expected.articles
+    topics = article_topics(score_at_scale(articles[articles["duplicate_of"] == ""], Scorer(tone=False), jobs=1),
+                            articles)
+    out = stream(corpus, tmp_path / "out", jobs=1, batch_size=3)
+    _same_topics(out.article_topics, topics)
+    pd.testing.assert_frame_equal(out.articles[articles.columns.drop("text").tolist()], articles.drop(columns=["text"]))
+    assert out.skipped.drop(columns=["line"]).values.tolist() == expected.skipped.drop(columns=["line"]).values.tolist()
+    assert len(out.skipped) >= 1  # the PDF, the unknown metadata row, the empty CSV row
