@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -106,21 +107,25 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'senten
             write_jsonl(scale_corpus, n_scale, seed=11)
         cache = BUILD / f"cache_{n_scale}"
         out = BUILD / f"stream_{n_scale}"
-        for label, options in ((f"{n_scale:,}: stream --jobs 1", "jobs=1"), (f"{n_scale:,}: stream --jobs 2", "jobs=2"),
-                               (f"{n_scale:,}: stream dask, 2 workers", "jobs=2, engine='dask'"),
-                               (f"{n_scale:,}: cold run filling the cache (2 jobs)", f"jobs=2, cache={str(cache)!r}"),
-                               (f"{n_scale:,}: rerun, nothing changed (cache)", f"jobs=2, cache={str(cache)!r}")):
-            if "cold" in label:
-                import shutil
-
-                shutil.rmtree(cache, ignore_errors=True)
-            # The whole streaming run: reading, duplicate detection, scoring, writing.
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        for label, options, folder in (
+                (f"{n_scale:,}: stream --jobs 1", "jobs=1", "jobs1"),
+                (f"{n_scale:,}: stream --jobs 2", "jobs=2", "jobs2"),
+                (f"{n_scale:,}: stream dask, 2 workers", "jobs=2, engine='dask'", "dask"),
+                (f"{n_scale:,}: cold run filling the cache (2 jobs)", f"jobs=2, cache={str(cache)!r}", "cold"),
+                (f"{n_scale:,}: new folder, all pieces cached", f"jobs=2, cache={str(cache)!r}", "cached"),
+                (f"{n_scale:,}: rerun, nothing changed (up to date)", f"jobs=2, cache={str(cache)!r}", "cached")):
+            target = out / folder
+            if folder != "cached" or "new folder" in label:
+                shutil.rmtree(target, ignore_errors=True)
+            # The whole streaming run: reading, duplicates, scoring, writing.
             result = _child(f"""
 import time
 from analysis.stream import stream
 from analysis.score import Scorer
 started = time.perf_counter()
-r = stream({str(scale_corpus)!r}, {str(out)!r}, scorer=Scorer(tone=False), {options})
+r = stream({str(scale_corpus)!r}, {str(target)!r}, scorer=Scorer(tone=False), {options})
 RESULT = {{'seconds': time.perf_counter() - started, 'n': len(r.articles), 'sentences': r.n_sentences,
           'mb': {scale_corpus.stat().st_size / 1e6}}}
 """)
