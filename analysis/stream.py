@@ -286,9 +286,12 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
             sentences = sentences[is_first[position]].assign(article_id=final[position[is_first[position]]])
             sentences.to_parquet(work / "sentences" / f"part-{part:06d}.parquet", index=False)
             n_sentences += len(sentences)
+            # Topic rows keep the article's row number in the corpus, not its id:
+            # the id strings are made once, at the end.
             topics = result["topics"]
             position = topics["article_id"].astype("int64").to_numpy()
-            topic_parts.append(topics[is_first[position]].assign(article_id=final[position[is_first[position]]]))
+            topic_parts.append(topics[is_first[position]].drop(columns=["article_id"])
+                               .assign(_row=position[is_first[position]] + len(hashes) - len(meta)))
             if progress:
                 progress(len(meta))
         for name, override in sorted(overrides.items()):
@@ -379,17 +382,15 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
     undated = np.isnat(dates)
     order = np.lexsort((np.arange(n), dates.astype("int64"), undated))  # by date (undated last), then input order
     content = np.array(hashes, dtype=object)
-    original = _ingest.find_duplicates(content[order], np.concatenate(signatures)[order] if n else
-                                       np.zeros((0, 64), np.uint32), threshold=threshold)
+    hashes.clear()
+    stacked = np.concatenate(signatures) if n else np.zeros((0, 64), np.uint32)
+    signatures.clear()
+    original = _ingest.find_duplicates(content[order], stacked[order], threshold=threshold)
+    del stacked
     ids = np.concatenate([pq.read_table(p, columns=["article_id"]).column(0).to_numpy(zero_copy_only=False)
                           for p in parts]) if parts else np.array([], dtype=object)
     duplicate_of = np.full(n, "", dtype=object)
     duplicate_of[order] = np.where(original >= 0, ids[order][np.maximum(original, 0)], "")
-    # Exact copies were scored once, under the id of the first copy read; the
-    # original is the earliest published copy, which may be another one.
-    scored_id = np.array([h[:16] for h in hashes], dtype=object)
-    keep = duplicate_of == ""
-    rename = {s: i for s, i in zip(scored_id[keep], ids[keep], strict=True) if s != i}
     writer = None
     offset = 0
     target = work / "articles.parquet"
@@ -404,13 +405,30 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
     if writer is not None:
         writer.close()
     shutil.rmtree(work / "articles")
-    articles = pd.read_parquet(target, columns=["article_id", "published", "duplicate_of"]) if target.exists() else \
-        pd.DataFrame(columns=["article_id", "published", "duplicate_of"])
+    # Exact copies were scored once, as the first copy read; the original is
+    # the earliest published copy, which may be another one (or, when it is a
+    # near copy of an earlier text, none).
+    codes, _ = pd.factorize(content)
+    del content
+    _, first_of_code = np.unique(codes, return_index=True)
+    first_row = first_of_code[codes]
+    kept = np.flatnonzero(duplicate_of == "")
+    counted_as = np.full(n, -1, dtype=np.int64)
+    counted_as[first_row[kept]] = kept
     topics = pd.concat(topic_parts, ignore_index=True) if topic_parts else \
-        pd.DataFrame(columns=[c for c in ARTICLE_TOPICS if c != "published"])
-    if rename:
-        topics["article_id"] = topics["article_id"].replace(rename)
-    originals = articles.loc[articles["duplicate_of"] == "", ["article_id", "published"]]
-    topics = topics.merge(originals, on="article_id", how="inner")
-    topics = topics.sort_values(["article_id", "topic"], kind="stable").reset_index(drop=True)
+        pd.DataFrame(columns=[*[c for c in ARTICLE_TOPICS if c not in ("published", "article_id")], "_row"])
+    topic_parts.clear()
+    row = counted_as[topics["_row"].to_numpy(dtype=np.int64)]
+    topics = topics[row >= 0].drop(columns=["_row"])
+    row = row[row >= 0]
+    # The order article_topics has: by article id, then topic.
+    id_rank = np.empty(n, dtype=np.int64)
+    id_rank[np.argsort(ids.astype(str), kind="stable")] = np.arange(n)
+    topic_codes, topic_names = pd.factorize(topics["topic"], sort=True)
+    sequence = np.lexsort((topic_codes, id_rank[row]))
+    topics = topics.iloc[sequence].reset_index(drop=True)
+    row = row[sequence]
+    topics.insert(0, "article_id", ids[row])
+    topics.insert(1, "published", pd.to_datetime(dates[row]).astype(_DATE_DTYPE))
+    topics = topics[[*ARTICLE_TOPICS, *[c for c in topics.columns if c not in ARTICLE_TOPICS]]]
     check(topics, ARTICLE_TOPICS, "article_topics").to_parquet(work / "article_topics.parquet", index=False)
