@@ -191,8 +191,8 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         write_text(result.folder / "topic_periods.csv",
                    periods.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"))
         n_skipped = int((result.skipped["action"] == "skipped").sum())
-        print(f"{len(result.articles)} articles ({n_skipped} inputs skipped, "
-              f"{int((result.articles['duplicate_of'] != '').sum())} duplicates), {result.n_sentences} sentences → "
+        print(f"{result.n_articles} articles ({n_skipped} inputs skipped, "
+              f"{result.n_duplicates} duplicates), {result.n_sentences} sentences → "
               f"{result.folder}/ (articles, article_topics, sentences/, topic_periods.csv, skipped.csv)")
         return 0
 

@@ -749,34 +749,40 @@ def find_duplicates(content_hashes: np.ndarray, signatures: np.ndarray, scored: 
     candidates = np.flatnonzero(original < 0)
     rows = max(1, _PERMUTATIONS // bands)
     signatures = np.ascontiguousarray(signatures, dtype=np.uint32)
-    colliding = np.zeros(n, dtype=bool)
-    band_keys = []
-    for band in range(bands):
-        keys = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows]).view(f"V{4 * rows}").ravel()
-        band_keys.append(keys)
-        if len(candidates) > 1:
-            _, inverse, counts = np.unique(keys[candidates], return_inverse=True, return_counts=True)
-            colliding[candidates[counts[inverse.ravel()] > 1]] = True
+    # groups[band, i]: which articles share band ``band`` with article i (a
+    # number per distinct band value), -1 when no other article has that value.
+    # Only shared values can ever match, so only they get a bucket: at a
+    # million articles, a bucket for every band of every article took gigabytes.
+    groups = np.full((bands, n), -1, dtype=np.int64)
+    if len(candidates) > 1:
+        for band in range(bands):
+            keys = np.ascontiguousarray(signatures[candidates, band * rows:(band + 1) * rows]).view(f"V{4 * rows}")
+            _, inverse, counts = np.unique(keys.ravel(), return_inverse=True, return_counts=True)
+            inverse = inverse.ravel()
+            shared = counts[inverse] > 1
+            groups[band, candidates[shared]] = inverse[shared] * bands + band
+    colliding = np.flatnonzero((groups >= 0).any(axis=0))
     # Articles sharing no band with any other cannot match or be matched; the
     # rest are checked in order, as mark_duplicates always did.
     bucket_cap = int(_vocabulary()["duplicate_bucket_cap"])
-    buckets: dict[tuple, list[int]] = {}
-    for position in np.flatnonzero(colliding):
+    buckets: dict[int, list[int]] = {}
+    for position in colliding.tolist():
         own = signatures[position]
-        keys = [(band, band_keys[band][position].tobytes()) for band in range(bands)]
+        keys = [key for key in groups[:, position].tolist() if key >= 0]
         match = -1
         for key in keys:
-            for other in buckets.get(key, [])[:bucket_cap]:
-                if float(np.mean(signatures[other] == own)) >= threshold:
-                    match = other
+            bucket = buckets.get(key)
+            if bucket:
+                others = bucket[:bucket_cap]
+                similar = np.flatnonzero((signatures[others] == own).mean(axis=1) >= threshold)
+                if len(similar):
+                    match = others[similar[0]]
                     break
-            if match >= 0:
-                break
         if match >= 0:
             original[position] = match
             continue
         for key in keys:
-            buckets.setdefault(key, []).append(int(position))
+            buckets.setdefault(key, []).append(position)
     return original
 
 

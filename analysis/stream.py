@@ -37,7 +37,7 @@ import pickle
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +47,7 @@ from . import engine as _engine
 from .engine import _COLUMNS, ENGINES, BatchScorer, ScoreCache, _normalise_types, _params
 from .errors import AnalysisError
 from .resources import file_sha256
-from .schema import ARTICLE_TOPICS, SKIPPED, check
+from .schema import ARTICLE_TOPICS, SKIPPED
 from .score import Scorer, article_topics
 
 __all__ = ["stream", "StreamResult", "STREAM_MARKER"]
@@ -59,15 +59,67 @@ _METADATA = ["article_id", "path", "line", "source_id", "title", "source", "byli
              "date_source", "n_chars", "content_hash"]
 
 
-@dataclass
 class StreamResult:
-    """What :func:`stream` wrote, with the compact tables loaded."""
+    """What :func:`stream` wrote. The tables are read from the folder when first
+    used: at a million articles ``articles`` alone takes gigabytes as a
+    DataFrame, and a caller that only needs ``article_topics`` should not pay
+    for it."""
 
-    articles: pd.DataFrame  # metadata of every article (no text), with duplicate_of
-    article_topics: pd.DataFrame
-    skipped: pd.DataFrame
-    folder: Path
-    n_sentences: int
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.n_sentences = int(json.loads((self.folder / STREAM_MARKER).read_text(encoding="utf-8"))["n_sentences"])
+
+    def __repr__(self) -> str:
+        return f"StreamResult({str(self.folder)!r}, n_articles={self.n_articles}, n_sentences={self.n_sentences})"
+
+    @cached_property
+    def articles(self) -> pd.DataFrame:
+        """Metadata of every article (no text), with ``duplicate_of``; dtypes as ingestion gives them."""
+        path = self.folder / "articles.parquet"
+        articles = pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=[*_METADATA, "duplicate_of"])
+        articles["published"] = pd.to_datetime(articles["published"]).astype(_DATE_DTYPE)
+        for column in ("path", "source_id", "title", "source", "byline", "url", "date_source", "duplicate_of"):
+            articles[column] = articles[column].astype(object)
+        for column in ("article_id", "content_hash"):
+            articles[column] = articles[column].astype(str)
+        return articles
+
+    @cached_property
+    def article_topics(self) -> pd.DataFrame:
+        """The table :func:`analysis.aggregate` and :func:`analysis.compare_periods` take."""
+        topics = pd.read_parquet(self.folder / "article_topics.parquet")
+        topics["published"] = pd.to_datetime(topics["published"]).astype(_DATE_DTYPE)
+        for column in ("article_id", "topic"):
+            topics[column] = topics[column].astype(str)
+        return topics
+
+    @cached_property
+    def skipped(self) -> pd.DataFrame:
+        """Every file or row skipped or kept with a caveat."""
+        skipped = pd.read_csv(self.folder / "skipped.csv", dtype={"path": object, "reason": object, "action": object},
+                              keep_default_na=False)
+        skipped["line"] = pd.to_numeric(skipped["line"].replace("", None)).astype("Int64")
+        return skipped
+
+    @property
+    def n_articles(self) -> int:
+        """Articles read (duplicates included), without loading the table."""
+        import pyarrow.parquet as pq
+
+        path = self.folder / "articles.parquet"
+        return pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
+
+    @property
+    def n_duplicates(self) -> int:
+        """Articles marked as a copy of another, reading only that column."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        path = self.folder / "articles.parquet"
+        if not path.exists():
+            return 0
+        column = pq.read_table(path, columns=["duplicate_of"]).column(0)
+        return int(pc.sum(pc.not_equal(column, "")).as_py() or 0)
 
     @property
     def sentences(self) -> Path:
@@ -197,7 +249,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     key = _input_key(corpus, metadata_path, scorer, columns=columns, infer_dates=infer_dates,
                      threshold=near_duplicate_threshold, batch_size=batch_size, piece_bytes=piece_bytes)
     if _marker_key(out) == key:
-        return _load(out)  # same input bytes, scorer and options: the folder is up to date
+        return StreamResult(out)  # same input bytes, scorer and options: the folder is up to date
     jobs = max(1, jobs or os.cpu_count() or 1)
     store = ScoreCache(cache, scorer.fingerprint()) if cache else None
     work = out.parent / f".{out.name}.tmp-{os.getpid()}"
@@ -218,7 +270,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     hashes: list[str] = []
     published: list[np.ndarray] = []
     signatures: list[np.ndarray] = []
-    topic_parts: list[pd.DataFrame] = []
+    topic_rows = _TopicRows(work / "topics.parquet")
     n_sentences = 0
     scorers = BatchScorer(_params(scorer), jobs=jobs, engine=engine, scheduler=scheduler, task="read_and_score")
 
@@ -290,8 +342,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
             # the id strings are made once, at the end.
             topics = result["topics"]
             position = topics["article_id"].astype("int64").to_numpy()
-            topic_parts.append(topics[is_first[position]].drop(columns=["article_id"])
-                               .assign(_row=position[is_first[position]] + len(hashes) - len(meta)))
+            topic_rows.write(topics[is_first[position]].assign(_row=position[is_first[position]] + len(hashes) - len(meta)))
             if progress:
                 progress(len(meta))
         for name, override in sorted(overrides.items()):
@@ -303,10 +354,11 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
         raise
     finally:
         scorers.close()
+        topic_rows.close()
 
     try:
-        _finish(work, hashes, published, signatures, topic_parts, near_duplicate_threshold)
-        for held in (hashes, published, signatures, topic_parts, copies):
+        _finish(work, hashes, published, signatures, near_duplicate_threshold)
+        for held in (hashes, published, signatures, copies):
             held.clear()  # free them before the tables are loaded back
         skipped = pd.DataFrame(problems.rows, columns=[*SKIPPED, "action"])
         skipped.to_csv(work / "skipped.csv", index=False, lineterminator="\n")
@@ -318,7 +370,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return _load(out)
+    return StreamResult(out)
 
 
 def _input_key(corpus: Path, metadata: Path | None, scorer: Scorer, **options) -> str:
@@ -349,31 +401,11 @@ def _marker_key(out: Path) -> str | None:
         return None
 
 
-def _load(out: Path) -> StreamResult:
-    """The compact tables of a streaming run's folder, with the dtypes ingestion gives."""
-    articles = pd.read_parquet(out / "articles.parquet") if (out / "articles.parquet").exists() else \
-        pd.DataFrame(columns=[*_METADATA, "duplicate_of"])
-    # Parquet keeps dates in milliseconds; give them the unit ingestion gives.
-    articles["published"] = pd.to_datetime(articles["published"]).astype(_DATE_DTYPE)
-    for column in ("path", "source_id", "title", "source", "byline", "url", "date_source", "duplicate_of"):
-        articles[column] = articles[column].astype(object)
-    for column in ("article_id", "content_hash"):
-        articles[column] = articles[column].astype(str)
-    topics = pd.read_parquet(out / "article_topics.parquet")
-    topics["published"] = pd.to_datetime(topics["published"]).astype(_DATE_DTYPE)
-    for column in ("article_id", "topic"):
-        topics[column] = topics[column].astype(str)
-    skipped = pd.read_csv(out / "skipped.csv", dtype={"path": object, "reason": object, "action": object},
-                          keep_default_na=False)
-    skipped["line"] = pd.to_numeric(skipped["line"].replace("", None)).astype("Int64")
-    n_sentences = json.loads((out / STREAM_MARKER).read_text(encoding="utf-8"))["n_sentences"]
-    return StreamResult(articles, topics, skipped, out, int(n_sentences))
-
-
 def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatures: list[np.ndarray],
-            topic_parts: list[pd.DataFrame], threshold: float) -> None:
+            threshold: float) -> None:
     """Decide duplicates once every article is known; write articles and article_topics."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     parts = sorted((work / "articles").glob("part-*.parquet"))
@@ -413,22 +445,53 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
     _, first_of_code = np.unique(codes, return_index=True)
     first_row = first_of_code[codes]
     kept = np.flatnonzero(duplicate_of == "")
+    del duplicate_of
     counted_as = np.full(n, -1, dtype=np.int64)
     counted_as[first_row[kept]] = kept
-    topics = pd.concat(topic_parts, ignore_index=True) if topic_parts else \
-        pd.DataFrame(columns=[*[c for c in ARTICLE_TOPICS if c not in ("published", "article_id")], "_row"])
-    topic_parts.clear()
-    row = counted_as[topics["_row"].to_numpy(dtype=np.int64)]
-    topics = topics[row >= 0].drop(columns=["_row"])
-    row = row[row >= 0]
+    # The topic rows stay in Arrow (a few bytes per value, not a Python object
+    # per string): at a million articles there are five million of them.
+    topics = pq.read_table(work / "topics.parquet")
+    row = counted_as[topics.column("_row").to_numpy()]
+    keep = row >= 0
+    topics, row = topics.filter(pa.array(keep)).drop_columns(["_row"]), row[keep]
     # The order article_topics has: by article id, then topic.
     id_rank = np.empty(n, dtype=np.int64)
     id_rank[np.argsort(ids.astype(str), kind="stable")] = np.arange(n)
-    topic_codes, topic_names = pd.factorize(topics["topic"], sort=True)
-    sequence = np.lexsort((topic_codes, id_rank[row]))
-    topics = topics.iloc[sequence].reset_index(drop=True)
-    row = row[sequence]
-    topics.insert(0, "article_id", ids[row])
-    topics.insert(1, "published", pd.to_datetime(dates[row]).astype(_DATE_DTYPE))
-    topics = topics[[*ARTICLE_TOPICS, *[c for c in topics.columns if c not in ARTICLE_TOPICS]]]
-    check(topics, ARTICLE_TOPICS, "article_topics").to_parquet(work / "article_topics.parquet", index=False)
+    sequence = pc.sort_indices(pa.table({"rank": id_rank[row], "topic": topics.column("topic")}),
+                               sort_keys=[("rank", "ascending"), ("topic", "ascending")]).to_numpy()
+    topics, row = topics.take(sequence), row[sequence]
+    article_id = pa.array(ids[row], type=pa.string())
+    published = pa.array(dates[row], type=pa.timestamp("ns")).cast(pa.timestamp("s"))
+    topics = topics.add_column(0, "article_id", article_id).add_column(1, "published", published)
+    missing = [c for c in ARTICLE_TOPICS if c not in topics.column_names]
+    if missing:
+        raise AnalysisError(f"article_topics table is missing column(s) {', '.join(missing)}.")
+    pq.write_table(topics, work / "article_topics.parquet")
+    (work / "topics.parquet").unlink()
+
+
+# The topic rows of ``score.article_topics`` as they wait, on disk, for the end
+# of a streaming run: ``_row`` is the article's row number in the corpus.
+_TOPIC_ROWS = (("topic", "string"), ("n_sentences", "int64"), ("weight", "float64"), ("net", "float64"),
+               ("cooperation", "float64"), ("friction", "float64"), ("top_cooperation", "int64"),
+               ("top_friction", "int64"), ("n_evidence", "int64"), ("_row", "int64"))
+
+
+class _TopicRows:
+    """Append topic rows to one Parquet file, one row group per piece of the corpus."""
+
+    def __init__(self, path: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.schema = pa.schema([(name, pa.type_for_alias(kind)) for name, kind in _TOPIC_ROWS])
+        self.writer = pq.ParquetWriter(path, self.schema)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        columns = [pa.array(frame[name].to_numpy(), type=self.schema.field(name).type) for name in self.schema.names]
+        self.writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
+
+    def close(self) -> None:
+        self.writer.close()

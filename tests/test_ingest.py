@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import DATA, ROOT, write
@@ -326,3 +327,25 @@ def test_partitions_read_together_are_the_whole_corpus(tmp_path, kind):
     assert pieced == whole
     assert piece_problems.rows == whole_problems.rows
     assert partitions(tmp_path / "nothing.csv") is None
+
+
+def test_find_duplicates_on_arrays_only_matches_articles_that_share_a_band_and_are_similar():
+    from analysis.ingest import find_duplicates
+
+    rng = np.random.default_rng(5)
+    signatures = rng.integers(0, 2**32, size=(300, 64), dtype=np.uint32)  # no two share a band by chance
+    hashes = np.array([f"h{i}" for i in range(300)], dtype=object)
+    signatures[10] = signatures[3]
+    signatures[10, :6] += 1  # 58/64 equal, bands 2–15 shared: a near copy of 3
+    signatures[20] = signatures[5]
+    signatures[20, ::3][:20] += 1  # 44/64 equal (< 0.8) although bands 14–15 are shared: not a copy
+    hashes[30] = hashes[7]  # the same text: an exact copy of 7, whatever its signature
+    signatures[40] = signatures[3]
+    signatures[40, 60:] += 1  # a near copy of 3 and of 10; 10 is itself a copy, so 3 is the original
+    signatures[50] = signatures[60]  # identical min-hashes, but 60 comes later: 60 repeats 50
+    original = find_duplicates(hashes, signatures)
+    expected = np.full(300, -1)
+    expected[[10, 30, 40, 60]] = [3, 7, 3, 50]
+    np.testing.assert_array_equal(original, expected)
+    # 58/64 and 60/64 are below a threshold of 0.95
+    assert (find_duplicates(hashes, signatures, threshold=0.95)[[10, 40]] == -1).all()
