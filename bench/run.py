@@ -126,7 +126,7 @@ from analysis.stream import stream
 from analysis.score import Scorer
 started = time.perf_counter()
 r = stream({str(scale_corpus)!r}, {str(target)!r}, scorer=Scorer(tone=False), {options})
-RESULT = {{'seconds': time.perf_counter() - started, 'n': len(r.articles), 'sentences': r.n_sentences,
+RESULT = {{'seconds': time.perf_counter() - started, 'n': r.n_articles, 'sentences': r.n_sentences,
           'mb': {scale_corpus.stat().st_size / 1e6}}}
 """)
             rows.append((label, result, result["mb"]))

@@ -50,6 +50,7 @@ def test_stream_gives_the_in_memory_tables(corpus, in_memory, tmp_path, jobs):
     expected = result.articles.drop(columns=["text"])
     pd.testing.assert_frame_equal(out.articles[expected.columns.tolist()], expected)
     assert (out.articles["duplicate_of"] != "").sum() == 2  # the exact and the near copy
+    assert (out.n_articles, out.n_duplicates) == (len(out.articles), 2)  # counted without loading the table
     assert out.skipped["reason"].tolist() == result.skipped["reason"].tolist()
     parts = pd.read_parquet(out.sentences)
     assert len(parts) == out.n_sentences >= len(sentences)  # near copies are scored, then dropped
