@@ -39,6 +39,21 @@ def test_dask_local_cluster_gives_identical_results(articles, reference):
     pd.testing.assert_frame_equal(result, reference)
 
 
+@pytest.mark.slow
+def test_local_dask_workers_keep_the_sliding_mmap_threshold_off():
+    """Dask's MALLOC_TRIM_THRESHOLD_ alone made workers map every buffer over 128 KB afresh."""
+    pytest.importorskip("distributed")
+    scorer = engine.BatchScorer(engine._params(Scorer(tone=False)), jobs=1, engine="dask")
+    try:
+        import os
+
+        environ = scorer.client.run(lambda: dict(os.environ))
+    finally:
+        scorer.close()
+    (worker,) = environ.values()
+    assert worker["MALLOC_MMAP_THRESHOLD_"] == str(32 << 20)
+
+
 def test_cache_hit_is_identical_and_scores_only_new_articles(articles, reference, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     first = score_at_scale(articles.iloc[:8], Scorer(tone=False), jobs=1, cache=cache, batch_size=3)
