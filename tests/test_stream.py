@@ -87,6 +87,26 @@ def test_stream_cache_rescoring_only_new_pieces(corpus, in_memory, tmp_path, mon
     assert "new" in set(grown.articles["source_id"])
 
 
+def test_stream_cache_rescores_every_piece_after_a_lexicon_change(corpus, tmp_path, monkeypatch):
+    from conftest import write
+
+    from analysis.resources import data_path
+
+    stream(corpus, tmp_path / "before", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)
+    lexicon = write(tmp_path / "cues.yaml", data_path("cues.yaml").read_text(encoding="utf-8").replace(
+        "weight: 8.0\n    mode: verbal\n    verbs: [sign,", "weight: 9.0\n    mode: verbal\n    verbs: [sign,"))
+    scored = []
+    real = engine._score_batch
+    monkeypatch.setattr(engine, "_score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
+    changed = stream(corpus, tmp_path / "after", scorer=Scorer(cues=lexicon, tone=False), jobs=1,
+                     cache=tmp_path / "cache", piece_bytes=2000)
+    assert len(scored) == 10  # a new scorer fingerprint: no piece is taken from the cache
+    fresh = stream(corpus, tmp_path / "fresh", scorer=Scorer(cues=lexicon, tone=False), jobs=1, piece_bytes=2000)
+    _same_topics(changed.article_topics, fresh.article_topics)
+    before = stream(corpus, tmp_path / "before", jobs=1, cache=tmp_path / "cache", piece_bytes=2000).article_topics
+    assert not before["net"].equals(changed.article_topics["net"])  # the weight change reached the scores
+
+
 def test_stream_never_replaces_a_foreign_folder_and_leaves_nothing_half_written(corpus, tmp_path, monkeypatch):
     mine = tmp_path / "mine"
     mine.mkdir()
