@@ -419,8 +419,10 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
     signatures.clear()
     original = _ingest.find_duplicates(content[order], stacked[order], threshold=threshold)
     del stacked
-    ids = np.concatenate([pq.read_table(p, columns=["article_id"]).column(0).to_numpy(zero_copy_only=False)
-                          for p in parts]) if parts else np.array([], dtype=object)
+    part_ids = [pq.read_table(p, columns=["article_id"]).column(0).to_numpy(zero_copy_only=False) for p in parts]
+    part_of_row = np.repeat(np.arange(len(parts)), [len(i) for i in part_ids])
+    ids = np.concatenate(part_ids) if parts else np.array([], dtype=object)
+    del part_ids
     duplicate_of = np.full(n, "", dtype=object)
     duplicate_of[order] = np.where(original >= 0, ids[order][np.maximum(original, 0)], "")
     writer = None
@@ -448,6 +450,12 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
     del duplicate_of
     counted_as = np.full(n, -1, dtype=np.int64)
     counted_as[first_row[kept]] = kept
+    # The sentences were written under the id of the copy that was scored;
+    # they belong to the original, so that every article_topics row leads to them.
+    scored = first_row[kept]
+    moved = ids[scored] != ids[kept]
+    if moved.any():
+        _rename_sentences(work / "sentences", part_of_row[scored[moved]], ids[scored[moved]], ids[kept[moved]])
     # The topic rows stay in Arrow (a few bytes per value, not a Python object
     # per string): at a million articles there are five million of them.
     topics = pq.read_table(work / "topics.parquet")
@@ -468,6 +476,25 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
         raise AnalysisError(f"article_topics table is missing column(s) {', '.join(missing)}.")
     pq.write_table(topics, work / "article_topics.parquet")
     (work / "topics.parquet").unlink()
+
+
+def _rename_sentences(folder: Path, parts: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
+    """Give the sentences of article ``old[i]``, in part number ``parts[i]``, the id ``new[i]``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    for part in np.unique(parts):
+        path = folder / f"part-{part:06d}.parquet"
+        mine = parts == part
+        table = pq.read_table(path)
+        column = table.column("article_id")
+        where = pc.index_in(column, value_set=pa.array(old[mine], type=column.type))
+        renamed = pc.if_else(pc.is_null(where), column, pc.take(pa.array(new[mine], type=column.type), where))
+        table = table.set_column(table.schema.get_field_index("article_id"), table.schema.field("article_id"),
+                                 renamed).replace_schema_metadata(table.schema.metadata)
+        pq.write_table(table, path.with_suffix(".tmp"))
+        path.with_suffix(".tmp").replace(path)
 
 
 # The topic rows of ``score.article_topics`` as they wait, on disk, for the end

@@ -54,7 +54,14 @@ def test_stream_gives_the_in_memory_tables(corpus, in_memory, tmp_path, jobs):
     assert out.skipped["reason"].tolist() == result.skipped["reason"].tolist()
     parts = pd.read_parquet(out.sentences)
     assert len(parts) == out.n_sentences >= len(sentences)  # near copies are scored, then dropped
-    assert set(sentences["article_id"]) <= set(parts["article_id"]) | set(out.articles["article_id"])
+    # Every article_topics row leads to its sentences, under the original's id
+    # (here the exact copy dated earlier, read after the text it repeats).
+    assert set(out.article_topics["article_id"]) <= set(parts["article_id"])
+    mine = parts[parts["article_id"].isin(sentences["article_id"])]
+    key = ["article_id", "sentence"]
+    pd.testing.assert_frame_equal(mine.sort_values(key).reset_index(drop=True)[["article_id", "sentence", "text", "net"]],
+                                  sentences.sort_values(key).reset_index(drop=True)[["article_id", "sentence", "text", "net"]],
+                                  check_dtype=False)  # a folder of parts reads back with pandas' string dtype
     written = sorted(p.name for p in out.folder.iterdir())
     assert written == [".relationship-dynamics-stream", "article_topics.parquet", "articles.parquet", "sentences",
                        "skipped.csv"]
