@@ -270,9 +270,12 @@ class BatchScorer:
             else:
                 import dask
 
+                # dashboard_address=None still serves the scheduler's HTTP
+                # routes on port 8787, with a warning when another cluster
+                # (a second run, a notebook's) holds it: take any free local port.
                 with dask.config.set(_LOCAL_CLUSTER_CONFIG):
                     self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                                dashboard_address=None)
+                                                dashboard_address="127.0.0.1:0")
                 self.client = Client(self.cluster)
         elif jobs > 1:
             from concurrent.futures import ProcessPoolExecutor
