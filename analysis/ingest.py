@@ -869,9 +869,16 @@ def date_limits(reference_date: dt.date | None = None) -> tuple[dt.date, dt.date
 
 
 def check_record(record: dict, override: dict | None, metadata: Path | None, problems: _Problems, *,
-                 limits: tuple[dt.date, dt.date], infer_dates: bool = False) -> None:
-    """Apply a metadata override to one record and check its date (in place)."""
+                 limits: tuple[dt.date, dt.date], infer_dates: bool = False) -> bool:
+    """Apply a metadata override to one record and check its date (in place).
+
+    Returns True when the outcome depends on the latest date accepted (today,
+    by default): a date after it was rejected, or an inferred date could change
+    once a later date in the text becomes possible. A cache may reuse the
+    outcome on a later day only when this is False.
+    """
     earliest, latest = limits
+    depends_on_latest = False
     where = record["path"]
     if override is not None:
         _apply_overrides(record, override, str(metadata), problems)
@@ -879,15 +886,24 @@ def check_record(record: dict, override: dict | None, metadata: Path | None, pro
     if problem and record["date_source"] == "unknown":
         problems.add(where, record["line"], problem + "; article kept without a date", "kept")
     if record["published"] is not None and not dates.valid_date(record["published"], earliest=earliest, latest=latest):
-        problems.add(where, record["line"], f"publication date {record['published']} is outside {earliest}…{latest}; ignored", "kept")
+        if record["published"] > latest:
+            depends_on_latest = True
+            problems.add(where, record["line"], f"publication date {record['published']} is after the latest date "
+                         f"accepted ({latest}); ignored", "kept")
+        else:
+            problems.add(where, record["line"], f"publication date {record['published']} is before the earliest date "
+                         f"accepted ({earliest}); ignored", "kept")
         record["published"], record["date_source"] = None, "unknown"
     if record["published"] is None and infer_dates:
         guess = dates.infer_date(record["text"], latest=latest, earliest=earliest)
+        unbounded = dates.infer_date(record["text"], latest=dt.date.max, earliest=earliest)
+        depends_on_latest = depends_on_latest or unbounded != guess
         if guess is not None:
             record["published"], record["date_source"] = guess, "inferred"
             problems.add(where, record["line"], f"date inferred as {guess} (latest full date in the text); check it", "kept")
     if record["published"] is None:
         problems.add(where, record["line"], "publication date unknown: kept, left out of time series", "kept")
+    return depends_on_latest
 
 
 def check_repeated_id(record: dict, seen_ids: dict[str, tuple[str, object]], problems: _Problems) -> None:

@@ -138,6 +138,7 @@ def _read_and_score(piece: tuple, options: dict, params: tuple) -> dict:
     records: list[dict] = []
     boundaries: list[int] = []  # problems.rows[:boundaries[i]] come before or with record i
     used: list[str] = []
+    depends_on_latest = False
     if piece[0] == "records":  # read by the client (a CSV, a single file): reading problems come along
         def source():
             for record in piece[1]:
@@ -152,8 +153,8 @@ def _read_and_score(piece: tuple, options: dict, params: tuple) -> dict:
         override = overrides.pop(record["path"], None) if overrides else None
         if override is not None:
             used.append(record["path"])
-        _ingest.check_record(record, override, options["metadata"], problems, limits=options["limits"],
-                             infer_dates=options["infer_dates"])
+        depends_on_latest |= _ingest.check_record(record, override, options["metadata"], problems,
+                                                  limits=options["limits"], infer_dates=options["infer_dates"])
         records.append(record)
         boundaries.append(len(problems.rows))
     meta = pd.DataFrame.from_records(records, columns=["path", "line", "source_id", "title", "source", "byline",
@@ -174,7 +175,8 @@ def _read_and_score(piece: tuple, options: dict, params: tuple) -> dict:
     sentences = _normalise_types(sentences.drop(columns=["content_hash"]))
     return {"meta": meta.drop(columns=["text"]), "sentences": sentences,
             "topics": article_topics(sentences, None).drop(columns=["published"]), "signatures": signatures,
-            "problems": problems.rows, "boundaries": boundaries, "used": used}
+            "problems": problems.rows, "boundaries": boundaries, "used": used,
+            "latest": str(options["limits"][1]), "depends_on_latest": depends_on_latest}
 
 
 def _client_pieces(corpus: Path, columns: dict[str, str] | None, size: int) -> Iterator[tuple]:
@@ -248,7 +250,9 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     metadata_path = _ingest._metadata_path(corpus, metadata)
     key = _input_key(corpus, metadata_path, scorer, columns=columns, infer_dates=infer_dates,
                      threshold=near_duplicate_threshold, batch_size=batch_size, piece_bytes=piece_bytes)
-    if _marker_key(out) == key:
+    limits = _ingest.date_limits()
+    today = str(limits[1])
+    if _up_to_date(out, key, today):
         return StreamResult(out)  # same input bytes, scorer and options: the folder is up to date
     jobs = max(1, jobs or os.cpu_count() or 1)
     store = ScoreCache(cache, scorer.fingerprint()) if cache else None
@@ -259,7 +263,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     problems = _ingest._Problems()
     overrides = _ingest._read_overrides(metadata_path) if metadata_path and metadata_path.exists() else {}
     options = {"columns": columns, "metadata": metadata_path, "infer_dates": infer_dates,
-               "limits": _ingest.date_limits()}
+               "limits": limits}
     pieces = _ingest.partitions(corpus, target_bytes=piece_bytes)
     client_read = pieces is None
     if client_read:
@@ -272,6 +276,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     signatures: list[np.ndarray] = []
     topic_rows = _TopicRows(work / "topics.parquet")
     n_sentences = 0
+    depends_on_latest = False
     scorers = BatchScorer(_params(scorer), jobs=jobs, engine=engine, scheduler=scheduler, task="read_and_score")
 
     def tasks() -> Iterator[tuple]:
@@ -289,6 +294,8 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
         pending: deque = deque()
         for piece, task_options in tasks():
             cached = store.load_piece(_piece_key(piece, options_key)) if store is not None else None
+            if cached is not None and not _still_valid(cached, today):
+                cached = None
             pending.append((cached, None if cached is not None else scorers.submit((piece, task_options)), piece))
             while len(pending) > scorers.ahead:
                 yield _result(*pending.popleft())
@@ -303,7 +310,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
             store.store_piece(_piece_key(piece, key_options), result)
         return result
 
-    key_options = json.dumps({"columns": columns, "infer_dates": infer_dates, "today": str(options["limits"][1]),
+    key_options = json.dumps({"columns": columns, "infer_dates": infer_dates,
                               "metadata": file_sha256(metadata_path) if metadata_path and metadata_path.exists()
                               else None, "overrides": sorted(overrides)}, sort_keys=True, default=str)
     try:
@@ -324,6 +331,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
                 first.append(copy == 0)
             problems.extend(rows[previous:])
             used.update(result["used"])
+            depends_on_latest = depends_on_latest or result["depends_on_latest"]
             meta.insert(0, "article_id", ids)
             meta.to_parquet(work / "articles" / f"part-{part:06d}.parquet", index=False)
             hashes.extend(meta["content_hash"].tolist())
@@ -363,7 +371,9 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
         skipped = pd.DataFrame(problems.rows, columns=[*SKIPPED, "action"])
         skipped.to_csv(work / "skipped.csv", index=False, lineterminator="\n")
         (work / STREAM_MARKER).write_text(json.dumps({"written_by": "relationship-dynamics stream", "key": key,
-                                                      "n_sentences": n_sentences}, indent=1) + "\n", encoding="utf-8")
+                                                      "n_sentences": n_sentences, "latest": today,
+                                                      "depends_on_latest": depends_on_latest}, indent=1) + "\n",
+                                          encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         work.replace(out)
@@ -376,7 +386,8 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
 def _input_key(corpus: Path, metadata: Path | None, scorer: Scorer, **options) -> str:
     """A hash of everything a streaming run's output depends on: the input bytes
     (every file of a folder, with its name), the metadata file, the scorer's
-    fingerprint, the options and today's date (dates after it are rejected)."""
+    fingerprint and the options. Today's date (dates after it are rejected)
+    is kept beside the key, in the marker: see :func:`_up_to_date`."""
     digest = hashlib.sha256()
     files = sorted(p for p in corpus.rglob("*") if p.is_file()) if corpus.is_dir() else [corpus]
     if metadata is not None and metadata.exists() and metadata not in files:
@@ -389,16 +400,29 @@ def _input_key(corpus: Path, metadata: Path | None, scorer: Scorer, **options) -
                     digest.update(chunk)
         except OSError:
             digest.update(b"unreadable")
-    digest.update(json.dumps({**options, "scorer": scorer.fingerprint(), "today": str(datetime.date.today())},
-                             sort_keys=True, default=str).encode())
+    digest.update(json.dumps({**options, "scorer": scorer.fingerprint()}, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 
-def _marker_key(out: Path) -> str | None:
+def _still_valid(written: dict, today: str) -> bool:
+    """Whether an output written on ``written["latest"]`` holds today too.
+
+    Dates after "today" are rejected, so a result stays valid on a later day
+    unless some date in it was rejected as being in the future, or an inferred
+    date could now be a later one (``depends_on_latest``).
+    """
+    latest = written.get("latest")
+    if not isinstance(latest, str):
+        return False
+    return latest == today or (written.get("depends_on_latest") is False and latest <= today)
+
+
+def _up_to_date(out: Path, key: str, today: str) -> bool:
     try:
-        return json.loads((out / STREAM_MARKER).read_text(encoding="utf-8")).get("key")
-    except (OSError, ValueError, AttributeError):
-        return None
+        marker = json.loads((out / STREAM_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(marker, dict) and marker.get("key") == key and _still_valid(marker, today)
 
 
 def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatures: list[np.ndarray],

@@ -42,7 +42,7 @@ def test_bad_input_corpus_runs_and_lists_everything(tmp_path):
     by_path = skipped.groupby("path")["reason"].apply(" | ".join)
     for name, reason in [("empty.txt", "empty"), ("blank.txt", "empty"), ("binary.txt", "binary"),
                          ("renamed.txt", "PDF"), ("scripts.html", "no article text"), ("huge.txt", "truncated"),
-                         ("future.txt", "outside"), ("ancient.txt", "outside")]:
+                         ("future.txt", "after the latest"), ("ancient.txt", "before the earliest")]:
         assert reason.lower() in by_path[name].lower(), name
     assert any("not-there.txt" in r for r in skipped["reason"])
     articles = pd.read_csv(out / "data" / "articles.csv")

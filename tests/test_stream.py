@@ -164,6 +164,42 @@ def test_an_up_to_date_folder_is_not_recomputed(corpus, tmp_path, monkeypatch):
     assert reading.calls == 2
 
 
+def test_a_day_later_only_what_depends_on_the_date_is_redone(corpus, tmp_path, monkeypatch):
+    # Dates after today are rejected, so a cached piece or an output folder
+    # holds on a later day unless some date in it was rejected as future.
+    import datetime as dt
+
+    import analysis.stream as streaming
+
+    day = {"today": dt.date(2030, 1, 1)}
+    monkeypatch.setattr(streaming._ingest, "date_limits", lambda: (dt.date(1990, 1, 1), day["today"]))
+    scored = []
+    real = engine._score_batch
+    monkeypatch.setattr(engine, "_score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
+    mine = tmp_path / "corpus.jsonl"
+    mine.write_text(corpus.read_text(encoding="utf-8"), encoding="utf-8")
+    first = stream(mine, tmp_path / "out", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)
+    assert len(scored) == 10
+    scored.clear()
+    day["today"] = dt.date(2030, 1, 2)
+    assert stream(mine, tmp_path / "out", jobs=1, cache=tmp_path / "cache", piece_bytes=2000).n_sentences == first.n_sentences
+    stream(mine, tmp_path / "elsewhere", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)
+    assert scored == []  # the folder was up to date and every piece came from the cache
+
+    with mine.open("a", encoding="utf-8") as handle:  # an article dated tomorrow
+        handle.write(json.dumps({"id": "early", "date": "2030-01-03",
+                                 "text": "Ankara and Moscow agreed to extend the grain corridor."}) + "\n")
+    before = stream(mine, tmp_path / "out", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)
+    assert before.articles.set_index("source_id").loc["early", "date_source"] == "unknown"
+    assert any("after the latest date accepted (2030-01-02)" in r for r in before.skipped["reason"])
+    scored.clear()
+    day["today"] = dt.date(2030, 1, 3)
+    after = stream(mine, tmp_path / "out", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)
+    assert 1 <= len(scored) <= 2  # only the piece holding the article dated in the future is read again
+    assert str(after.articles.set_index("source_id").loc["early", "published"].date()) == "2030-01-03"
+    assert not any("after the latest" in r for r in after.skipped["reason"])
+
+
 @pytest.mark.parametrize("kind", ["folder", "csv"])
 def test_stream_reads_folders_and_csv_like_ingest(kind, tmp_path):
     # A folder is cut into runs of files read by the workers (metadata overrides
