@@ -174,6 +174,31 @@ def test_names_are_not_cues():
     assert generic("He spoke at the Shanghai Cooperation Organisation summit.")["evidence"].count("diplomatic_cooperation") == 0
 
 
+@pytest.mark.parametrize("text,sign", [
+    # Word senses: a noun that looks like a cue is not one.
+    ("Police fired tear gas at protesters outside the parliament building.", -1),
+    ("Amnesty said the court's verdict was a disgrace and condemned it.", -1),
+    ("He said Russia's downing of the jet was a stab in the back.", -1),
+    # Troops pulling back de-escalate (CAMEO 087); leaving a treaty reduces relations (16).
+    ("Israeli troops withdrew from the outskirts of the town.", 1),
+    ("Russia withdrew its forces from the border.", 1),
+    ("Russia withdrew from the treaty.", -1),
+    ("The two countries restored full diplomatic relations after a five-year break.", 1),
+    ("The government granted an amnesty to 300 political prisoners.", 1),
+    ("The court sentenced the journalist to seven years in prison.", -1),
+    ("Azerbaijani and Armenian forces exchanged fire along the border overnight.", -1),
+    ("The talks ended without a breakthrough.", -1),
+])
+def test_word_senses_and_event_readings(text, sign):
+    net = generic(text)["net"]
+    assert math.copysign(1, net) == sign and abs(net) > 0.1, (text, net)
+
+
+def test_a_building_is_not_construction():
+    assert generic("They met in the building.")["evidence"].count("material_cooperation") == 0
+    assert generic("Russia built the Akkuyu plant.")["net"] > 0
+
+
 # ------------------------------------------------------------------ who the friction is between
 
 def test_third_party_strain_is_not_dyad_friction():
