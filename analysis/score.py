@@ -300,7 +300,9 @@ class Scorer:
                 for a in local["attribution"]):
             source_from = last_comma
         by_clause_head: dict[int, bool] = {}
-        used_negators: set[int] = set()
+        # A negator inside a cue is part of it ("not tolerate", "declined to
+        # comment") and negates nothing else.
+        used_negators: set[int] = {n.start for n in negators if any(c.start <= n.start and n.end <= c.end for c in cues)}
         used_reversals: set[int] = set()
         clause_has_head = {clause_of(c.start) for c in cues if c.key.head != "no"}
         scored: list[ScoredCue] = []
@@ -566,7 +568,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-2"
+_CODE_VERSION = "scorer-3"
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
           "cue_spans": "[]"}

@@ -188,10 +188,21 @@ def test_names_are_not_cues():
     ("The court sentenced the journalist to seven years in prison.", -1),
     ("Azerbaijani and Armenian forces exchanged fire along the border overnight.", -1),
     ("The talks ended without a breakthrough.", -1),
+    ("Putin and Erdogan inaugurated the TurkStream pipeline in Istanbul.", 1),
+    ("The central bank extended a currency swap line to Qatar.", 1),
+    ("Turkish officials played down the dispute.", 1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
     assert math.copysign(1, net) == sign and abs(net) > 0.1, (text, net)
+
+
+def test_a_negator_inside_a_cue_belongs_to_it():
+    # "not tolerate" is a threat; its "not" does not also negate the attacks.
+    r = generic("Turkey would not tolerate attacks on its observation posts.")
+    assert r["net"] < -0.5 and "negated" not in r["evidence"], r["evidence"]
+    # A negator that only overlaps a cue still negates what follows it.
+    assert "negated by 'refused to'" in generic("Turkey refused to join the sanctions against Russia.")["evidence"]
 
 
 def test_a_building_is_not_construction():
