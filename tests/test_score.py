@@ -191,6 +191,11 @@ def test_names_are_not_cues():
     ("Putin and Erdogan inaugurated the TurkStream pipeline in Istanbul.", 1),
     ("The central bank extended a currency swap line to Qatar.", 1),
     ("Turkish officials played down the dispute.", 1),
+    # "X backed by Y" describes X; what X does is the event.
+    ("Government forces backed by Russian air power recaptured the town.", -1),
+    ("North Korea test-fired a ballistic missile into the sea.", -1),
+    ("The two sides have been unable to resolve their differences over the border.", -1),
+    ("The United States imposed export controls on chips to China.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
