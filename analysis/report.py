@@ -297,7 +297,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
                     for r in skipped.itertuples()],
     }
     settings = scorer.settings_
-    method = {"n_categories": len(scorer.lexicon_.cues), "n_forms": len(scorer.lexicon_.forms), "scale": settings.scale,
+    method = {"n_categories": len(scorer.lexicon_.cues), "n_forms": sum(cue.category != "not_a_cue" for _, cue in scorer.lexicon_.forms), "scale": settings.scale,
               "complement": settings.complement_factor, "appeal_to_yield": settings.appeal_to_yield, "negation": settings.negation_factor,
               "intention": settings.intention_factor, "hedge": settings.hedge_factor, "contrast": settings.contrast_factor,
               "concessive": settings.concessive_factor, "background": settings.background_factor,

@@ -226,11 +226,22 @@ class Lexicon:
     sha256: str
 
 
+# The category of a "not_cues" phrase: matched like a cue, so that it hides
+# the shorter cues inside it ("finance minister" hides "finance"), then dropped.
+NOT_A_CUE = Cue("not_a_cue", "", 0.0, "verbal", "no")
+
+
 @lru_cache(maxsize=16)
 def _load_lexicon(path: Path) -> Lexicon:
-    raw = _read_yaml(path, {"categories"}, {"categories"})
+    raw = _read_yaml(path, {"categories", "not_cues"}, {"categories"})
     cues, forms = [], []
     seen: dict[str, str] = {}
+    for phrase in _string_list(path, "not_cues", raw.get("not_cues")):
+        for form in expand_braces(phrase):
+            key = " ".join(form.lower().split())
+            if key not in seen:
+                seen[key] = NOT_A_CUE.category
+                forms.append((form, NOT_A_CUE))
     for item in raw["categories"] or []:
         item = _check_keys(path, "categories", item,
                            {"id", "cameo", "weight", "mode", "head", "verbs", "phrases", "nouns"},

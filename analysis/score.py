@@ -62,6 +62,7 @@ import pandas as pd
 from .matcher import MultiMatcher, PhraseMatcher, Prepared, expand_braces, fold
 from .resources import (
     MODIFIER_KINDS,
+    NOT_A_CUE,
     Cue,
     Dyad,
     Lexicon,
@@ -540,7 +541,7 @@ class Scorer:
         for start, end in regions:
             part = Prepared(text[start:end], folded[start:end])
             found["cues"] += [m for m in self.cue_matcher_.find(part.text, prepared=part, offset=start)
-                              if not _in_proper_name(text, m)]
+                              if m.key.category != NOT_A_CUE.category and not _in_proper_name(text, m)]
             for kind, matches in self.modifier_matcher_.find(part.text, prepared=part, offset=start).items():
                 # Modifiers are function words: a capitalised one inside a
                 # sentence is a name ("May 16", "Will Smith"), not a modifier.

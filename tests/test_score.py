@@ -140,11 +140,11 @@ def test_a_failure_verb_after_a_cooperative_noun_flips_it():
 
 
 def test_a_final_source_clause_describes_the_speaker_not_the_event():
-    said = generic("Rebels shelled the town, killing 20 people, relief officials said.")
-    assert "relief (provide_aid +0.70) [source clause]" in said["evidence"]
+    said = generic("Rebels shelled the town, killing 20 people, ceasefire monitors said.")
+    assert "ceasefire monitors (peacekeeping +0.85) [source clause]" in said["evidence"]
     assert said["net"] < 0
     # "according to" may take a longer source; a "said" deep inside the clause is not a source.
-    assert "[source clause]" in generic("Russia condemned the raid, according to the UN relief agency in Geneva.")["evidence"]
+    assert "[source clause]" in generic("Russia condemned the raid, according to the UN monitoring mission in Geneva.")["evidence"]
     assert "[source clause]" not in generic("It protested, charging them with supporting what is said was a plot.")["evidence"]
 
 
@@ -196,10 +196,17 @@ def test_names_are_not_cues():
     ("North Korea test-fired a ballistic missile into the sea.", -1),
     ("The two sides have been unable to resolve their differences over the border.", -1),
     ("The United States imposed export controls on chips to China.", -1),
+    # CAMEO 024/025: an appeal for reform is a demand; granting it is yielding (083).
+    ("Opposition parties urged the government to hold early elections.", -1),
+    ("The junta said it would hand power to a civilian government within 18 months.", 1),
+    ("The emperor expressed deep remorse for the war.", 1),
+    ("The army called up 300,000 reservists.", -1),
+    ("Artillery pounded the city's outskirts through the night.", -1),
+    ("The regime used sarin against civilians.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
-    assert math.copysign(1, net) == sign and abs(net) > 0.1, (text, net)
+    assert math.copysign(1, net) == sign and abs(net) >= SCORER.settings_.label_threshold, (text, net)
 
 
 def test_a_negator_inside_a_cue_belongs_to_it():
@@ -208,6 +215,22 @@ def test_a_negator_inside_a_cue_belongs_to_it():
     assert r["net"] < -0.5 and "negated" not in r["evidence"], r["evidence"]
     # A negator that only overlaps a cue still negates what follows it.
     assert "negated by 'refused to'" in generic("Turkey refused to join the sanctions against Russia.")["evidence"]
+
+
+def test_not_cues_hide_the_cue_inside_an_office_or_a_body():
+    assert generic("The finance minister was in the room.")["evidence"] == ""
+    assert generic("Turkey will finance the project.")["evidence"].startswith("finance (provide_aid")
+    assert "conflict_state" not in generic("The UN refugee agency distributed tents to the families.")["evidence"]
+
+
+def test_a_users_lexicon_may_list_its_own_not_cues(tmp_path):
+    from analysis.resources import data_path
+
+    text = data_path("cues.yaml").read_text(encoding="utf-8").replace("not_cues: [", 'not_cues: ["peace process", ', 1)
+    mine = Scorer(cues=write(tmp_path / "cues.yaml", text), tone=False)
+    sentence = "She wrote a book on the peace process."
+    assert "intent_settle" in score_sentence("The peace plan was signed.", mine)["evidence"]
+    assert score_sentence(sentence, mine)["evidence"] == "" != generic(sentence)["evidence"]
 
 
 def test_a_building_is_not_construction():
