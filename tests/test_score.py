@@ -203,6 +203,12 @@ def test_names_are_not_cues():
     ("The army called up 300,000 reservists.", -1),
     ("Artillery pounded the city's outskirts through the night.", -1),
     ("The regime used sarin against civilians.", -1),
+    # Verbs that undo what they govern, like "lifted": derailing talks is friction.
+    ("Armenia said Baku was trying to derail the peace process.", -1),
+    ("The talks ended without a joint statement.", -1),
+    ("Washington and Ankara have been at loggerheads over U.S. support for the YPG.", -1),
+    ("Despite the sanctions, trade between Turkey and Russia soared.", 1),
+    ("Relations with Ankara were developing successfully, the Kremlin said.", 1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -219,6 +225,8 @@ def test_a_negator_inside_a_cue_belongs_to_it():
 
 def test_not_cues_hide_the_cue_inside_an_office_or_a_body():
     assert generic("The finance minister was in the room.")["evidence"] == ""
+    assert generic("Speaking at a news conference, the minister said nothing new.")["evidence"] == ""
+    assert "consult" in generic("The two leaders gave a joint news conference.")["evidence"]
     assert generic("Turkey will finance the project.")["evidence"].startswith("finance (provide_aid")
     assert "conflict_state" not in generic("The UN refugee agency distributed tents to the families.")["evidence"]
 
