@@ -209,6 +209,11 @@ def test_names_are_not_cues():
     ("Washington and Ankara have been at loggerheads over U.S. support for the YPG.", -1),
     ("Despite the sanctions, trade between Turkey and Russia soared.", 1),
     ("Relations with Ankara were developing successfully, the Kremlin said.", 1),
+    ("Mandela paid tribute to the late Tanzanian leader.", 1),
+    ("The envoy shuttled between Belgrade and Pristina.", 1),
+    ("The World Food Programme airlifted food to famine victims.", 1),
+    ("Japan extended $500 million in credits to Russia.", 1),
+    ("The navy intercepted a ship suspected of smuggling oil.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
