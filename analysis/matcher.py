@@ -83,12 +83,32 @@ def expand_braces(pattern: str) -> list[str]:
 
 _VOWELS = set("aeiou")
 
+# Past tense and past participle of the irregular verbs a lexicon is likely to
+# use; inflect_verb gives these instead of a regular -ed form. ("strike" is left
+# out on purpose: "struck" is mostly storms and chords, not attacks.)
+_IRREGULAR = {
+    "begin": ("began", "begun"), "break": ("broke", "broken"), "bring": ("brought",), "build": ("built",),
+    "buy": ("bought",), "cut": ("cut",), "deal": ("dealt",), "draw": ("drew", "drawn"), "fight": ("fought",),
+    "flee": ("fled",), "forbid": ("forbade", "forbidden"), "forgive": ("forgave", "forgiven"),
+    "freeze": ("froze", "frozen"), "give": ("gave", "given"), "hit": ("hit",), "hold": ("held",),
+    "keep": ("kept",), "lay": ("laid",), "lead": ("led",), "lend": ("lent",), "make": ("made",),
+    "meet": ("met",), "oversee": ("oversaw", "overseen"), "overthrow": ("overthrew", "overthrown"),
+    "pay": ("paid",), "put": ("put",), "quit": ("quit",), "rise": ("rose", "risen"), "seek": ("sought",),
+    "sell": ("sold",), "send": ("sent",), "set": ("set",), "shake": ("shook", "shaken"), "shoot": ("shot",),
+    "shut": ("shut",), "sink": ("sank", "sunk"), "speak": ("spoke", "spoken"), "spend": ("spent",),
+    "stand": ("stood",), "steal": ("stole", "stolen"), "swear": ("swore", "sworn"), "take": ("took", "taken"),
+    "tear": ("tore", "torn"), "tell": ("told",), "throw": ("threw", "thrown"), "undertake": ("undertook", "undertaken"),
+    "uphold": ("upheld",), "wage": ("waged",), "win": ("won",), "withdraw": ("withdrew", "withdrawn"),
+    "withhold": ("withheld",), "blow": ("blew", "blown"), "drive": ("drove", "driven"), "hide": ("hid", "hidden"),
+}
+
 
 def inflect_verb(lemma: str) -> list[str]:
-    """Return a verb's base, -s, -ed and -ing forms (first word only is inflected).
+    """Return a verb's base, -s, past and -ing forms (first word only is inflected).
 
     A trailing ``+`` on the first word doubles its final consonant
-    (``ban+`` → banned, banning). Irregular forms belong in ``phrases``.
+    (``ban+`` → banned, banning). Common irregular verbs get their own past
+    forms ("withdraw" → withdrew, withdrawn); rarer ones belong in ``phrases``.
     """
     first, _, rest = lemma.partition(" ")
     double = first.endswith("+")
@@ -96,6 +116,8 @@ def inflect_verb(lemma: str) -> list[str]:
     if double:
         stem_ed = word + word[-1]
         forms = [word, word + "s", stem_ed + "ed", stem_ed + "ing"]
+    elif word.endswith("ee"):  # agree → agreeing
+        forms = [word, word + "s", word + "d", word + "ing"]
     elif word.endswith("e"):
         forms = [word, word + "s", word + "d", word[:-1] + "ing"]
     elif word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
@@ -104,6 +126,8 @@ def inflect_verb(lemma: str) -> list[str]:
         forms = [word, word + "es", word + "ed", word + "ing"]
     else:
         forms = [word, word + "s", word + "ed", word + "ing"]
+    if word in _IRREGULAR:
+        forms = [*forms[:2], *_IRREGULAR[word], forms[3]]
     return [f"{form} {rest}" if rest else form for form in forms]
 
 

@@ -43,6 +43,12 @@ def test_expand_braces_and_inflection():
     assert inflect_verb("criticize") == ["criticize", "criticizes", "criticized", "criticizing"]
     assert inflect_verb("deny") == ["deny", "denies", "denied", "denying"]
     assert inflect_verb("call for") == ["call for", "calls for", "called for", "calling for"]
+    # -ee verbs keep their e; common irregular verbs get their own past forms.
+    assert inflect_verb("agree") == ["agree", "agrees", "agreed", "agreeing"]
+    assert inflect_verb("withdraw troops") == ["withdraw troops", "withdraws troops", "withdrew troops",
+                                               "withdrawn troops", "withdrawing troops"]
+    assert inflect_verb("pay tribute")[2] == "paid tribute"
+    assert inflect_verb("cut+") == ["cut", "cuts", "cut", "cutting"]
 
 
 def test_offset_places_matches_of_a_slice_in_the_whole_text():
