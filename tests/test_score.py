@@ -214,10 +214,19 @@ def test_names_are_not_cues():
     ("The World Food Programme airlifted food to famine victims.", 1),
     ("Japan extended $500 million in credits to Russia.", 1),
     ("The navy intercepted a ship suspected of smuggling oil.", -1),
+    ("The Arab League readmitted Syria after a 12-year suspension.", 1),
+    ("Settlers torched Palestinian homes in the village.", -1),
+    ("The Wagner group staged a brief mutiny.", -1),
+    ("Israeli warplanes struck targets near Damascus airport.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
     assert math.copysign(1, net) == sign and abs(net) >= SCORER.settings_.label_threshold, (text, net)
+
+
+def test_a_press_briefing_is_not_intelligence_sharing():
+    assert generic("She took questions at the daily briefing.")["evidence"] == ""
+    assert generic("Turkey briefed Russia on the operation.")["net"] > 0
 
 
 def test_a_negator_inside_a_cue_belongs_to_it():
