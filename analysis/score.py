@@ -80,7 +80,7 @@ from .segment import split_sentences
 
 __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TOPICS"]
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
@@ -275,8 +275,13 @@ class Scorer:
         # not done and does not count.
         appeal_to_yield: set[int] = set()
         demanded: set[int] = set()
-        for appeal, following in zip(cues, cues[1:], strict=False):
-            if appeal.key.cameo != "02" or len(_WORD.findall(text, appeal.end, following.start)) > 2 * s.negation_window:
+        for index, appeal in enumerate(cues):
+            if appeal.key.cameo != "02":
+                continue
+            # What is appealed for is the next event cue; a participant noun
+            # in between is the addressee ("urged the rebels to disarm").
+            following = next((c for c in cues[index + 1:] if c.key.head != "no"), None)
+            if following is None or len(_WORD.findall(text, appeal.end, following.start)) > 2 * s.negation_window:
                 continue
             # The object concedes: a yielding act (08x: resign, release, lift
             # sanctions, allow access, disarm), a reduction of relations or
@@ -569,7 +574,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-4"
+_CODE_VERSION = "scorer-5"
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
           "cue_spans": "[]"}

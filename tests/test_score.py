@@ -218,6 +218,9 @@ def test_names_are_not_cues():
     ("Settlers torched Palestinian homes in the village.", -1),
     ("The Wagner group staged a brief mutiny.", -1),
     ("Israeli warplanes struck targets near Damascus airport.", -1),
+    # A hyphenated compound is one word for every window: the reversal reaches the blockade.
+    ("The army lifted a two-day-old blockade on the crossing.", 1),
+    ("The UN urged the rebels to respect human rights.", -1),  # the addressee noun is skipped
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -239,6 +242,8 @@ def test_a_negator_inside_a_cue_belongs_to_it():
 
 def test_not_cues_hide_the_cue_inside_an_office_or_a_body():
     assert generic("The finance minister was in the room.")["evidence"] == ""
+    assert generic("The party pledged to fight poverty and corruption.")["net"] >= 0
+    assert "war crime" in generic("It would be a war crime.")["evidence"]
     assert generic("Speaking at a news conference, the minister said nothing new.")["evidence"] == ""
     assert "consult" in generic("The two leaders gave a joint news conference.")["evidence"]
     assert generic("Turkey will finance the project.")["evidence"].startswith("finance (provide_aid")
