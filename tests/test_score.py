@@ -244,6 +244,7 @@ def test_not_cues_hide_the_cue_inside_an_office_or_a_body():
     assert generic("The finance minister was in the room.")["evidence"] == ""
     assert generic("The party pledged to fight poverty and corruption.")["net"] >= 0
     assert "war crime" in generic("It would be a war crime.")["evidence"]
+    assert "provide_aid" not in generic("He was accused of embezzling public funds.")["evidence"]
     assert generic("Speaking at a news conference, the minister said nothing new.")["evidence"] == ""
     assert "consult" in generic("The two leaders gave a joint news conference.")["evidence"]
     assert generic("Turkey will finance the project.")["evidence"].startswith("finance (provide_aid")
