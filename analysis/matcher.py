@@ -113,7 +113,9 @@ def inflect_verb(lemma: str) -> list[str]:
     first, _, rest = lemma.partition(" ")
     double = first.endswith("+")
     word = first.rstrip("+")
-    if double:
+    if double and len(word) > 1 and word[-1] == word[-2]:  # shell+ → shelled, not shellled
+        forms = [word, word + "s", word + "ed", word + "ing"]
+    elif double:
         stem_ed = word + word[-1]
         forms = [word, word + "s", stem_ed + "ed", stem_ed + "ing"]
     elif word.endswith("ee"):  # agree → agreeing

@@ -213,7 +213,7 @@ class Cue:
     cameo: str
     weight: float
     mode: str
-    head: str  # "yes", "no" (background noun) or "transparent" (intention)
+    head: str  # "yes", "no" (background noun), "participant" (a nouns: entry) or "transparent" (intention)
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,7 @@ def _load_lexicon(path: Path) -> Lexicon:
         if head is None:
             raise ConfigError(f"{path}: category {item['id']!r} head must be true, false or transparent.")
         cue = Cue(str(item["id"]), str(item.get("cameo", "")), weight, str(item["mode"]), head)
-        noun_cue = Cue(cue.category, cue.cameo, weight, cue.mode, "no")
+        noun_cue = Cue(cue.category, cue.cameo, weight, cue.mode, "participant")
         cues.append(cue)
         surface: list[tuple[str, Cue]] = []
         for noun in _string_list(path, f"{item['id']} nouns", item.get("nouns")):

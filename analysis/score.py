@@ -240,8 +240,10 @@ class Scorer:
         cues = list(cues)
         modifying: set[int] = set()
         for i, match in enumerate(cues[:-1]):
-            following = cues[i + 1]
-            close = clause_of(following.start) == clause_of(match.start) and \
+            # What a reversal or intention governs is the next event cue, not a
+            # participant noun ("abandoned its only ally" reduces relations).
+            following = next((c for c in cues[i + 1:] if c.key.head != "participant"), None)
+            close = following is not None and clause_of(following.start) == clause_of(match.start) and \
                 len(_WORD.findall(text, match.end, following.start)) < s.negation_window
             if not close:
                 continue
@@ -280,7 +282,7 @@ class Scorer:
                 continue
             # What is appealed for is the next event cue; a participant noun
             # in between is the addressee ("urged the rebels to disarm").
-            following = next((c for c in cues[index + 1:] if c.key.head != "no"), None)
+            following = next((c for c in cues[index + 1:] if c.key.head not in _NOT_HEADS), None)
             if following is None or len(_WORD.findall(text, appeal.end, following.start)) > 2 * s.negation_window:
                 continue
             # The object concedes: a yielding act (08x: resign, release, lift
@@ -310,7 +312,7 @@ class Scorer:
         # comment") and negates nothing else.
         used_negators: set[int] = {n.start for n in negators if any(c.start <= n.start and n.end <= c.end for c in cues)}
         used_reversals: set[int] = set()
-        clause_has_head = {clause_of(c.start) for c in cues if c.key.head != "no"}
+        clause_has_head = {clause_of(c.start) for c in cues if c.key.head not in _NOT_HEADS}
         scored: list[ScoredCue] = []
         for match in cues:
             cue: Cue = match.key
@@ -326,15 +328,18 @@ class Scorer:
             mode = cue.mode
             # A negator scopes over the first cue after it only ("would not meet
             # their demands" negates the meeting, not each word after it).
-            negator = next((neg for neg in negators if neg.end <= match.start and clause_of(neg.start) == clause
-                            and neg.start not in used_negators
-                            and len(_WORD.findall(text, neg.end, match.start)) < s.negation_window), None)
+            # A participant noun ("rebels", "allies") names who, not what
+            # happened: negators and reversals pass over it to the event.
+            negator = None if cue.head == "participant" else next(
+                (neg for neg in negators if neg.end <= match.start and clause_of(neg.start) == clause
+                 and neg.start not in used_negators
+                 and len(_WORD.findall(text, neg.end, match.start)) < s.negation_window), None)
             if negator is not None:
                 used_negators.add(negator.start)
             if source_from is not None and match.start > source_from:
                 weight *= s.complement_factor
                 notes.append("source clause")
-            elif cue.head != "no" and not by_clause_head.get(clause):
+            elif cue.head not in _NOT_HEADS and not by_clause_head.get(clause):
                 by_clause_head[clause] = True
             elif clause in clause_has_head and negator is None:
                 # A negated event ("failed to reach an agreement") is asserted
@@ -350,7 +355,7 @@ class Scorer:
                 weight = -weight * s.negation_factor
                 notes.append(f"failed: '{failed_by[match.start]}'")
                 flipped = True
-            if not flipped:
+            if not flipped and cue.head != "participant":
                 for r_start, r_end, r_text in reversal_spans:
                     if r_end <= match.start and clause_of(r_start) == clause and r_start not in used_reversals and \
                             len(_WORD.findall(text, r_end, match.start)) < s.negation_window:
@@ -574,7 +579,8 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-5"
+_CODE_VERSION = "scorer-6"
+_NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
           "cue_spans": "[]"}

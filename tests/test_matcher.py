@@ -49,6 +49,7 @@ def test_expand_braces_and_inflection():
                                                "withdrawn troops", "withdrawing troops"]
     assert inflect_verb("pay tribute")[2] == "paid tribute"
     assert inflect_verb("cut+") == ["cut", "cuts", "cut", "cutting"]
+    assert inflect_verb("shell+") == ["shell", "shells", "shelled", "shelling"]  # already doubled
 
 
 def test_offset_places_matches_of_a_slice_in_the_whole_text():

@@ -221,6 +221,10 @@ def test_names_are_not_cues():
     # A hyphenated compound is one word for every window: the reversal reaches the blockade.
     ("The army lifted a two-day-old blockade on the crossing.", 1),
     ("The UN urged the rebels to respect human rights.", -1),  # the addressee noun is skipped
+    # Participant nouns are who, not what: negation and reversal pass over them.
+    ("Russia accused Turkey of failing to separate moderate rebels from jihadists.", -1),
+    ("It has abandoned its only ally in the region.", -1),
+    ("Turkish-backed forces shelled positions held by Syrian troops.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
