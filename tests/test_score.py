@@ -225,6 +225,13 @@ def test_names_are_not_cues():
     ("Russia accused Turkey of failing to separate moderate rebels from jihadists.", -1),
     ("It has abandoned its only ally in the region.", -1),
     ("Turkish-backed forces shelled positions held by Syrian troops.", -1),
+    # Returning to talks is negotiating (046), not a return of persons (084) demanded.
+    ("The secretary-general urged the two sides to return to the negotiating table.", 1),
+    ("Beijing said it was ready to deepen military ties with Moscow.", 1),
+    ("Army units were withdrawn from the capital.", 1),
+    ("Both delegations said they shared the same views on regional security.", 1),
+    ("The armed forces were put on maximum alert.", -1),
+    ("Hackers launched a cyberattack on the power grid.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -248,6 +255,7 @@ def test_not_cues_hide_the_cue_inside_an_office_or_a_body():
     assert generic("The finance minister was in the room.")["evidence"] == ""
     assert generic("The party pledged to fight poverty and corruption.")["net"] >= 0
     assert "war crime" in generic("It would be a war crime.")["evidence"]
+    assert generic("The two presidents laid wreaths at the war memorial.")["evidence"] == ""
     assert "provide_aid" not in generic("He was accused of embezzling public funds.")["evidence"]
     assert generic("Speaking at a news conference, the minister said nothing new.")["evidence"] == ""
     assert "consult" in generic("The two leaders gave a joint news conference.")["evidence"]
