@@ -346,23 +346,27 @@ class Scorer:
                 # in its own right, not a complement of the clause's head.
                 weight *= s.complement_factor
                 notes.append("complement")
-            flipped = False
-            if negator is not None:
+            reversal = None
+            if cue.head != "participant" and match.start not in failed_by:
+                reversal = next(((r_start, r_end, r_text) for r_start, r_end, r_text in reversal_spans
+                                 if r_end <= match.start and clause_of(r_start) == clause
+                                 and r_start not in used_reversals
+                                 and len(_WORD.findall(text, r_end, match.start)) < s.negation_window), None)
+            if negator is not None and reversal is not None and negator.end <= reversal[0]:
+                # A negated reversal leaves the cue as it was: "would not
+                # abandon the partnership", "did not end the blockade".
+                notes.append(f"'{text[negator.start:negator.end]}' negates '{reversal[2]}'")
+                used_reversals.add(reversal[0])
+            elif negator is not None:
                 weight = -weight * s.negation_factor
                 notes.append(f"negated by '{text[negator.start:negator.end]}'")
-                flipped = True
             elif match.start in failed_by:
                 weight = -weight * s.negation_factor
                 notes.append(f"failed: '{failed_by[match.start]}'")
-                flipped = True
-            if not flipped and cue.head != "participant":
-                for r_start, r_end, r_text in reversal_spans:
-                    if r_end <= match.start and clause_of(r_start) == clause and r_start not in used_reversals and \
-                            len(_WORD.findall(text, r_end, match.start)) < s.negation_window:
-                        weight = -weight * s.negation_factor
-                        notes.append(f"reversed by '{r_text}'")
-                        used_reversals.add(r_start)
-                        break
+            elif reversal is not None:
+                weight = -weight * s.negation_factor
+                notes.append(f"reversed by '{reversal[2]}'")
+                used_reversals.add(reversal[0])
             if mode == "material" or cue.head == "transparent":
                 for intent_start, intent_end, intent_text in intention_spans:
                     if intent_end <= match.start and clause_of(intent_start) == clause and \
@@ -579,7 +583,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-6"
+_CODE_VERSION = "scorer-7"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -232,6 +232,16 @@ def test_names_are_not_cues():
     ("Both delegations said they shared the same views on regional security.", 1),
     ("The armed forces were put on maximum alert.", -1),
     ("Hackers launched a cyberattack on the power grid.", -1),
+    # A negated reversal leaves its object as it was.
+    ("We are not lifting any sanctions.", -1),
+    ("Israel did not end the blockade of Gaza.", -1),
+    ("Erdogan said Turkey would not abandon its energy partnership with Russia.", 1),
+    ("Turkish lenders suspended transactions with sanctioned Russian entities.", -1),
+    ("Russia resumed gas flows through the TurkStream pipeline.", 1),
+    ("Russian wheat shipments fell after Ankara imposed import duties.", -1),
+    ("The two countries launched a joint working group on payments.", 1),
+    ("Turkey granted permission for Russian tankers to pass.", 1),
+    ("Rebels are fighting for control of Aleppo.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -256,6 +266,7 @@ def test_not_cues_hide_the_cue_inside_an_office_or_a_body():
     assert generic("The party pledged to fight poverty and corruption.")["net"] >= 0
     assert "war crime" in generic("It would be a war crime.")["evidence"]
     assert generic("The two presidents laid wreaths at the war memorial.")["evidence"] == ""
+    assert "fight" not in generic("The senator keeps fighting for working families.")["evidence"]
     assert "provide_aid" not in generic("He was accused of embezzling public funds.")["evidence"]
     assert generic("Speaking at a news conference, the minister said nothing new.")["evidence"] == ""
     assert "consult" in generic("The two leaders gave a joint news conference.")["evidence"]
@@ -379,13 +390,13 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_probe_sentences_floor():
-    # Ten sets of news-style sentences (tests/data/README.md): blind scores
+    # Eleven sets of news-style sentences (tests/data/README.md): blind scores
     # 0.76-0.91, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 524 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 564 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
