@@ -287,9 +287,9 @@ class Scorer:
                 continue
             # The object concedes: a yielding act (08x: resign, release, lift
             # sanctions, allow access, disarm), a reduction of relations or
-            # presence ("the withdrawal of forces"), or undoing a hostile act
-            # ("an end to the embargo", "reconsider its ban").
-            undone = following.key.weight < 0 and any(
+            # presence ("the withdrawal of forces"), or undoing an act, hostile
+            # or not ("an end to the embargo", "stop supporting Haftar").
+            undone = any(
                 appeal.end <= r_start and r_end <= following.start
                 and len(_WORD.findall(text, r_end, following.start)) < s.negation_window
                 for r_start, r_end, _ in reversal_spans)

@@ -242,6 +242,17 @@ def test_names_are_not_cues():
     ("The two countries launched a joint working group on payments.", 1),
     ("Turkey granted permission for Russian tankers to pass.", 1),
     ("Rebels are fighting for control of Aleppo.", -1),
+    ("The sides stressed the importance of continuing close coordination on Syria.", 1),
+    ("Russia and Turkey held talks to avoid a clash in Idlib.", 1),
+    ("Turkish and Russian engineers will jointly produce components.", 1),
+    ("Russia's Black Sea Fleet conducted naval exercises near the Turkish coast.", -1),
+    ("The navies held joint naval drills in the Mediterranean.", 1),
+    ("Russian warplanes buzzed a Turkish frigate.", -1),
+    ("The two countries worked to prevent escalation into a wider war.", 1),
+    # Police preventing a demonstration is repression, not a reversed protest.
+    ("Police prevented the demonstration by students.", -1),
+    # Appealing for an act to be undone is an appeal to yield, whatever the act's sign.
+    ("Ankara called on Moscow to stop supporting Haftar.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -390,13 +401,13 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_probe_sentences_floor():
-    # Eleven sets of news-style sentences (tests/data/README.md): blind scores
+    # Twelve sets of news-style sentences (tests/data/README.md): blind scores
     # 0.76-0.91, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 564 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 604 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
