@@ -253,6 +253,7 @@ def test_names_are_not_cues():
     ("Police prevented the demonstration by students.", -1),
     # Appealing for an act to be undone is an appeal to yield, whatever the act's sign.
     ("Ankara called on Moscow to stop supporting Haftar.", -1),
+    ("Ukrainian drones struck an oil refinery in southern Russia.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -401,13 +402,13 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_probe_sentences_floor():
-    # Twelve sets of news-style sentences (tests/data/README.md): blind scores
+    # Thirteen sets of news-style sentences (tests/data/README.md): blind scores
     # 0.76-0.91, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 604 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 644 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
