@@ -254,7 +254,14 @@ def test_names_are_not_cues():
     # Appealing for an act to be undone is an appeal to yield, whatever the act's sign.
     ("Ankara called on Moscow to stop supporting Haftar.", -1),
     ("Ukrainian drones struck an oil refinery in southern Russia.", -1),
+    ("Teachers will not end their strike unless their demands are met.", -1),
 ])
+
+
+def test_a_labour_strike_is_a_protest_not_an_attack():
+    assert "protest" in generic("Striking workers blocked the port.")["evidence"]
+    assert "fight" not in generic("The miners strike entered its third week.")["evidence"]
+    assert "fight" in generic("Russia launched strikes on Kyiv.")["evidence"]
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
     assert math.copysign(1, net) == sign and abs(net) >= SCORER.settings_.label_threshold, (text, net)
