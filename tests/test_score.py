@@ -255,6 +255,9 @@ def test_names_are_not_cues():
     ("Ankara called on Moscow to stop supporting Haftar.", -1),
     ("Ukrainian drones struck an oil refinery in southern Russia.", -1),
     ("Teachers will not end their strike unless their demands are met.", -1),
+    ("Morocco and Algeria have had no diplomatic relations since 2021.", -1),
+    ("Kosovo police raided Serb-run municipal offices.", -1),
+    ("Venezuela held military exercises near the border with Guyana.", -1),
 ])
 
 
@@ -409,13 +412,13 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_probe_sentences_floor():
-    # Thirteen sets of news-style sentences (tests/data/README.md): blind scores
+    # Fourteen sets of news-style sentences (tests/data/README.md): blind scores
     # 0.76-0.91, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 644 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 694 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
