@@ -259,15 +259,15 @@ def test_names_are_not_cues():
     ("Kosovo police raided Serb-run municipal offices.", -1),
     ("Venezuela held military exercises near the border with Guyana.", -1),
 ])
+def test_word_senses_and_event_readings(text, sign):
+    net = generic(text)["net"]
+    assert math.copysign(1, net) == sign and abs(net) >= SCORER.settings_.label_threshold, (text, net)
 
 
 def test_a_labour_strike_is_a_protest_not_an_attack():
     assert "protest" in generic("Striking workers blocked the port.")["evidence"]
     assert "fight" not in generic("The miners strike entered its third week.")["evidence"]
     assert "fight" in generic("Russia launched strikes on Kyiv.")["evidence"]
-def test_word_senses_and_event_readings(text, sign):
-    net = generic(text)["net"]
-    assert math.copysign(1, net) == sign and abs(net) >= SCORER.settings_.label_threshold, (text, net)
 
 
 def test_a_press_briefing_is_not_intelligence_sharing():
