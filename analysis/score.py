@@ -81,6 +81,8 @@ from .segment import split_sentences
 __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TOPICS"]
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
+_COMMA = re.compile(",")
+_RELATIVE = re.compile(r"\s+(?:which|who|whom|whose)\b")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
@@ -193,9 +195,29 @@ class Scorer:
         for kind in ("clause_breaks", "contrast", "concessive", "background"):
             boundaries += [m.start for m in local[kind]]
         boundaries = sorted(set(boundaries))
+        # A relative clause set off by commas ("The talks, which lasted three
+        # hours, collapsed") is an insertion: what follows it continues the
+        # clause before it, and its words count in no window.
+        insertions: list[tuple[int, int]] = []
+        continues: dict[int, int] = {}
+        commas = [m.start() for m in _COMMA.finditer(text, start, end)]
+        for opening, closing in zip(commas, commas[1:], strict=False):
+            if _RELATIVE.match(text, opening + 1) and text[closing + 1:end].strip():
+                insertions.append((opening, closing + 1))
+                before = bisect.bisect_right(boundaries, opening - 1) - 1
+                continues[bisect.bisect_right(boundaries, closing) - 1] = continues.get(before, before)
 
         def clause_of(position: int) -> int:
-            return bisect.bisect_right(boundaries, position) - 1
+            index = bisect.bisect_right(boundaries, position) - 1
+            return continues.get(index, index)
+
+        def gap(left: int, right: int) -> int:
+            """Words between two positions, leaving out inserted clauses."""
+            n = len(_WORD.findall(text, left, right))
+            for inserted_start, inserted_end in insertions:
+                if left <= inserted_start and inserted_end <= right:
+                    n -= len(_WORD.findall(text, inserted_start, inserted_end))
+            return n
 
         n_clauses = len(boundaries)
         clause_factor = [1.0] * n_clauses
@@ -244,7 +266,7 @@ class Scorer:
             # participant noun ("abandoned its only ally" reduces relations).
             following = next((c for c in cues[i + 1:] if c.key.head != "participant"), None)
             close = following is not None and clause_of(following.start) == clause_of(match.start) and \
-                len(_WORD.findall(text, match.end, following.start)) < s.negation_window
+                gap(match.end, following.start) < s.negation_window
             if not close:
                 continue
             surface = fold(text[match.start:match.end])
@@ -266,7 +288,7 @@ class Scorer:
         for failure in local["failure"]:
             before = [c for c in cues if c.end <= failure.start and clause_of(c.start) == clause_of(failure.start)]
             if not before or before[-1].key.weight <= 0 or \
-                    len(_WORD.findall(text, before[-1].end, failure.start)) > s.negation_window:
+                    gap(before[-1].end, failure.start) > s.negation_window:
                 continue
             failed_by[before[-1].start] = text[failure.start:failure.end]
             absorbed.update(c.start for c in cues if c.start < failure.end and c.end > failure.start)
@@ -283,7 +305,7 @@ class Scorer:
             # What is appealed for is the next event cue; a participant noun
             # in between is the addressee ("urged the rebels to disarm").
             following = next((c for c in cues[index + 1:] if c.key.head not in _NOT_HEADS), None)
-            if following is None or len(_WORD.findall(text, appeal.end, following.start)) > 2 * s.negation_window:
+            if following is None or gap(appeal.end, following.start) > 2 * s.negation_window:
                 continue
             # The object concedes: a yielding act (08x: resign, release, lift
             # sanctions, allow access, disarm), a reduction of relations or
@@ -291,7 +313,7 @@ class Scorer:
             # or not ("an end to the embargo", "stop supporting Haftar").
             undone = any(
                 appeal.end <= r_start and r_end <= following.start
-                and len(_WORD.findall(text, r_end, following.start)) < s.negation_window
+                and gap(r_end, following.start) < s.negation_window
                 for r_start, r_end, _ in reversal_spans)
             if following.key.cameo.startswith(("08", "16")) or undone:
                 appeal_to_yield.add(appeal.start)
@@ -303,7 +325,7 @@ class Scorer:
         source_from = None
         last_comma = text.rfind(",", start, end)
         if last_comma >= 0 and any(
-                a.start > last_comma and len(_WORD.findall(text, a.end, end)) <= s.source_window * (
+                a.start > last_comma and gap(a.end, end) <= s.source_window * (
                     2 if " " in text[a.start:a.end] else 1)
                 for a in local["attribution"]):
             source_from = last_comma
@@ -333,7 +355,7 @@ class Scorer:
             negator = None if cue.head == "participant" else next(
                 (neg for neg in negators if neg.end <= match.start and clause_of(neg.start) == clause
                  and neg.start not in used_negators
-                 and len(_WORD.findall(text, neg.end, match.start)) < s.negation_window), None)
+                 and gap(neg.end, match.start) < s.negation_window), None)
             if negator is not None:
                 used_negators.add(negator.start)
             if source_from is not None and match.start > source_from:
@@ -351,7 +373,7 @@ class Scorer:
                 reversal = next(((r_start, r_end, r_text) for r_start, r_end, r_text in reversal_spans
                                  if r_end <= match.start and clause_of(r_start) == clause
                                  and r_start not in used_reversals
-                                 and len(_WORD.findall(text, r_end, match.start)) < s.negation_window), None)
+                                 and gap(r_end, match.start) < s.negation_window), None)
             if negator is not None and reversal is not None and negator.end <= reversal[0]:
                 # A negated reversal leaves the cue as it was: "would not
                 # abandon the partnership", "did not end the blockade".
@@ -370,7 +392,7 @@ class Scorer:
             if mode == "material" or cue.head == "transparent":
                 for intent_start, intent_end, intent_text in intention_spans:
                     if intent_end <= match.start and clause_of(intent_start) == clause and \
-                            len(_WORD.findall(text, intent_end, match.start)) <= s.intention_window:
+                            gap(intent_end, match.start) <= s.intention_window:
                         if mode == "material":
                             weight *= s.intention_factor
                             mode = "verbal"
@@ -583,7 +605,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-7"
+_CODE_VERSION = "scorer-8"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -264,6 +264,16 @@ def test_word_senses_and_event_readings(text, sign):
     assert math.copysign(1, net) == sign and abs(net) >= SCORER.settings_.label_threshold, (text, net)
 
 
+def test_an_inserted_relative_clause_does_not_cut_its_sentence_in_two():
+    # The failure verb after the insertion still reaches the subject's event.
+    r = generic("The meeting, which lasted more than three hours, ended without a joint statement.")
+    assert r["net"] < 0 and "failed: 'ended without'" in r["evidence"]
+    r = generic("The talks, which were held in Geneva and lasted a week, collapsed.")
+    assert r["net"] < 0
+    # The insertion's own cues keep their background reading.
+    assert "annexed (fight -5.00) [background 'which']" in generic("Russia, which annexed Crimea, signed the deal.")["evidence"]
+
+
 def test_a_labour_strike_is_a_protest_not_an_attack():
     assert "protest" in generic("Striking workers blocked the port.")["evidence"]
     assert "fight" not in generic("The miners strike entered its third week.")["evidence"]
