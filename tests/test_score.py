@@ -258,6 +258,12 @@ def test_names_are_not_cues():
     ("Morocco and Algeria have had no diplomatic relations since 2021.", -1),
     ("Kosovo police raided Serb-run municipal offices.", -1),
     ("Venezuela held military exercises near the border with Guyana.", -1),
+    ("The IMF approved a 3 billion dollar bailout for Pakistan.", 1),
+    ("Mexico and the United States resolved a dispute over corn imports.", 1),
+    ("The EU granted Ukraine tariff-free access to its market.", 1),
+    ("The European Commission fined Gazprom for abusing its position.", -1),
+    ("Turkey lowered tariffs on industrial goods from the European Union.", 1),
+    ("The G7 imposed a price cap on Russian oil.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -422,13 +428,13 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_probe_sentences_floor():
-    # Fourteen sets of news-style sentences (tests/data/README.md): blind scores
+    # Fifteen sets of news-style sentences (tests/data/README.md): blind scores
     # 0.76-0.91, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 694 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 724 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
