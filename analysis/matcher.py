@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 import ahocorasick
+import yaml
 
 __all__ = ["fold", "expand_braces", "inflect_verb", "Match", "PhraseMatcher", "Prepared"]
 
@@ -83,24 +86,15 @@ def expand_braces(pattern: str) -> list[str]:
 
 _VOWELS = set("aeiou")
 
-# Past tense and past participle of the irregular verbs a lexicon is likely to
-# use; inflect_verb gives these instead of a regular -ed form. ("strike" is left
-# out on purpose: "struck" is mostly storms and chords, not attacks.)
-_IRREGULAR = {
-    "begin": ("began", "begun"), "break": ("broke", "broken"), "bring": ("brought",), "build": ("built",),
-    "buy": ("bought",), "cut": ("cut",), "deal": ("dealt",), "draw": ("drew", "drawn"), "fight": ("fought",),
-    "flee": ("fled",), "forbid": ("forbade", "forbidden"), "forgive": ("forgave", "forgiven"),
-    "freeze": ("froze", "frozen"), "give": ("gave", "given"), "hit": ("hit",), "hold": ("held",),
-    "keep": ("kept",), "lay": ("laid",), "lead": ("led",), "lend": ("lent",), "make": ("made",),
-    "meet": ("met",), "oversee": ("oversaw", "overseen"), "overthrow": ("overthrew", "overthrown"),
-    "pay": ("paid",), "put": ("put",), "quit": ("quit",), "rise": ("rose", "risen"), "seek": ("sought",),
-    "sell": ("sold",), "send": ("sent",), "set": ("set",), "shake": ("shook", "shaken"), "shoot": ("shot",),
-    "shut": ("shut",), "sink": ("sank", "sunk"), "speak": ("spoke", "spoken"), "spend": ("spent",),
-    "stand": ("stood",), "steal": ("stole", "stolen"), "swear": ("swore", "sworn"), "take": ("took", "taken"),
-    "tear": ("tore", "torn"), "tell": ("told",), "throw": ("threw", "thrown"), "undertake": ("undertook", "undertaken"),
-    "uphold": ("upheld",), "wage": ("waged",), "win": ("won",), "withdraw": ("withdrew", "withdrawn"),
-    "withhold": ("withheld",), "blow": ("blew", "blown"), "drive": ("drove", "driven"), "hide": ("hid", "hidden"),
-}
+_IRREGULAR_FILE = Path(__file__).parent / "data" / "irregular_verbs.yaml"
+
+
+@lru_cache(maxsize=1)
+def irregular_verbs() -> dict[str, tuple[str, ...]]:
+    """Past forms of irregular verbs (``analysis/data/irregular_verbs.yaml``)."""
+    raw = yaml.safe_load(_IRREGULAR_FILE.read_text(encoding="utf-8")) or {}
+    return {str(verb): tuple(str(form) for form in forms) for verb, forms in raw.items()}
+
 
 
 def inflect_verb(lemma: str) -> list[str]:
@@ -128,8 +122,9 @@ def inflect_verb(lemma: str) -> list[str]:
         forms = [word, word + "es", word + "ed", word + "ing"]
     else:
         forms = [word, word + "s", word + "ed", word + "ing"]
-    if word in _IRREGULAR:
-        forms = [*forms[:2], *_IRREGULAR[word], forms[3]]
+    irregular = irregular_verbs()
+    if word in irregular:
+        forms = [*forms[:2], *irregular[word], forms[3]]
     return [f"{form} {rest}" if rest else form for form in forms]
 
 

@@ -27,8 +27,8 @@ __all__ = [
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
 MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal",
                   "clause_breaks", "failure", "attribution")
-_MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles")
-_OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles"}  # added later: older files without them still load
+_MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles", "relative")
+_OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative"}  # added later: older files without them still load
 DEFAULT_TOPICS = "topics.yaml"
 DEFAULT_CUES = "cues.yaml"
 DEFAULT_MODIFIERS = "modifiers.yaml"
@@ -303,6 +303,7 @@ class Modifiers:
     failure: tuple[str, ...] = ()
     attribution: tuple[str, ...] = ()
     not_participles: tuple[str, ...] = ()
+    relative: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=16)

@@ -69,6 +69,8 @@ from .resources import (
     Modifiers,
     ScorerSettings,
     Taxonomy,
+    data_path,
+    file_sha256,
     load_dyad,
     load_lexicon,
     load_modifiers,
@@ -82,7 +84,6 @@ __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TO
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
 _COMMA = re.compile(",")
-_RELATIVE = re.compile(r"\s+(?:which|who|whom|whose)\b")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
@@ -157,6 +158,8 @@ class Scorer:
         self._reversal_words = frozenset(fold(w) for w in self.modifiers_.reversal)
         self._participant_stops = frozenset(fold(w) for w in self.modifiers_.participant_stops)
         self._not_participles = frozenset(fold(w) for w in self.modifiers_.not_participles)
+        words = sorted(self.modifiers_.relative, key=len, reverse=True)
+        self._relative = re.compile(r"\s+(?:" + "|".join(map(re.escape, words)) + r")\b") if words else None
         self._vader = None
         self.compiled_ = True
         return self
@@ -167,7 +170,7 @@ class Scorer:
 
         self.compile()
         parts = [self.dyad_.sha256, self.taxonomy_.sha256, self.lexicon_.sha256, self.modifiers_.sha256,
-                 self.settings_.sha256, str(self.tone), _CODE_VERSION]
+                 self.settings_.sha256, file_sha256(data_path("irregular_verbs.yaml")), str(self.tone), _CODE_VERSION]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
     def _tone(self, sentences: list[str]) -> list[float]:
@@ -202,7 +205,7 @@ class Scorer:
         continues: dict[int, int] = {}
         commas = [m.start() for m in _COMMA.finditer(text, start, end)]
         for opening, closing in zip(commas, commas[1:], strict=False):
-            if _RELATIVE.match(text, opening + 1) and text[closing + 1:end].strip():
+            if self._relative is not None and self._relative.match(text, opening + 1) and text[closing + 1:end].strip():
                 insertions.append((opening, closing + 1))
                 before = bisect.bisect_right(boundaries, opening - 1) - 1
                 continues[bisect.bisect_right(boundaries, closing) - 1] = continues.get(before, before)
