@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 from dateutil import parser as date_parser
 
-__all__ = ["parse_date", "find_dateline", "date_from_url", "infer_date", "valid_date"]
+__all__ = ["parse_date", "find_dateline", "date_from_url", "infer_date", "infer_date_beyond", "valid_date"]
 
 # Shapes that may be dates; dateutil decides whether they are.
 _DATE_SHAPES = re.compile(
@@ -127,9 +127,17 @@ def date_from_url(url: str | None) -> dt.date | None:
 
 def infer_date(text: str, *, latest: dt.date, earliest: dt.date) -> dt.date | None:
     """The latest plausible full date mentioned anywhere in ``text``."""
-    best = None
+    return infer_date_beyond(text, latest=latest, earliest=earliest)[0]
+
+
+def infer_date_beyond(text: str, *, latest: dt.date, earliest: dt.date) -> tuple[dt.date | None, bool]:
+    """:func:`infer_date`, and whether the text also mentions a date after
+    ``latest`` (a later ``latest`` could then infer another date)."""
+    best, beyond = None, False
     for shape in _DATE_SHAPES.finditer(text):
         parsed = parse_date(shape.group(0))
-        if valid_date(parsed, earliest=earliest, latest=latest) and (best is None or parsed > best):
+        if parsed is not None and parsed > latest:
+            beyond = True
+        elif valid_date(parsed, earliest=earliest, latest=latest) and (best is None or parsed > best):
             best = parsed
-    return best
+    return best, beyond

@@ -895,9 +895,8 @@ def check_record(record: dict, override: dict | None, metadata: Path | None, pro
                          f"accepted ({earliest}); ignored", "kept")
         record["published"], record["date_source"] = None, "unknown"
     if record["published"] is None and infer_dates:
-        guess = dates.infer_date(record["text"], latest=latest, earliest=earliest)
-        unbounded = dates.infer_date(record["text"], latest=dt.date.max, earliest=earliest)
-        depends_on_latest = depends_on_latest or unbounded != guess
+        guess, beyond = dates.infer_date_beyond(record["text"], latest=latest, earliest=earliest)
+        depends_on_latest = depends_on_latest or beyond
         if guess is not None:
             record["published"], record["date_source"] = guess, "inferred"
             problems.add(where, record["line"], f"date inferred as {guess} (latest full date in the text); check it", "kept")

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import ahocorasick
@@ -86,13 +85,12 @@ def expand_braces(pattern: str) -> list[str]:
 
 _VOWELS = set("aeiou")
 
-_IRREGULAR_FILE = Path(__file__).parent / "data" / "irregular_verbs.yaml"
-
-
 @lru_cache(maxsize=1)
 def irregular_verbs() -> dict[str, tuple[str, ...]]:
     """Past forms of irregular verbs (``analysis/data/irregular_verbs.yaml``)."""
-    raw = yaml.safe_load(_IRREGULAR_FILE.read_text(encoding="utf-8")) or {}
+    from .resources import data_path  # resources imports this module
+
+    raw = yaml.safe_load(data_path("irregular_verbs.yaml").read_text(encoding="utf-8")) or {}
     return {str(verb): tuple(str(form) for form in forms) for verb, forms in raw.items()}
 
 

@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .chartdata import topic_label
+from .resources import NOT_A_CUE
 from .score import ALL_TOPICS
 
 __all__ = ["render_report", "highlight", "safe_url", "manifest", "REPORT_MARKER"]
@@ -297,7 +298,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
                     for r in skipped.itertuples()],
     }
     settings = scorer.settings_
-    method = {"n_categories": len(scorer.lexicon_.cues), "n_forms": sum(cue.category != "not_a_cue" for _, cue in scorer.lexicon_.forms), "scale": settings.scale,
+    method = {"n_categories": len(scorer.lexicon_.cues), "n_forms": sum(cue.category != NOT_A_CUE.category for _, cue in scorer.lexicon_.forms), "scale": settings.scale,
               "complement": settings.complement_factor, "appeal_to_yield": settings.appeal_to_yield, "negation": settings.negation_factor,
               "intention": settings.intention_factor, "hedge": settings.hedge_factor, "contrast": settings.contrast_factor,
               "concessive": settings.concessive_factor, "background": settings.background_factor,

@@ -21,7 +21,7 @@ from .matcher import expand_braces, inflect_verb
 __all__ = [
     "Dyad", "Taxonomy", "Lexicon", "Cue", "Modifiers", "ScorerSettings",
     "load_dyad", "load_taxonomy", "load_lexicon", "load_modifiers", "load_settings",
-    "data_path", "file_sha256",
+    "data_path", "file_sha256", "NOT_A_CUE",
 ]
 
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
