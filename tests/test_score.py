@@ -264,6 +264,9 @@ def test_names_are_not_cues():
     ("The European Commission fined Gazprom for abusing its position.", -1),
     ("Turkey lowered tariffs on industrial goods from the European Union.", 1),
     ("The G7 imposed a price cap on Russian oil.", -1),
+    ("The Northern Fleet began large-scale exercises in the Barents Sea.", -1),
+    ("Seoul approved the sale of howitzers to Warsaw.", 1),
+    ("Hanoi said it would open its markets wider to foreign investors.", 1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -434,7 +437,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 724 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 834 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
