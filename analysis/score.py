@@ -309,6 +309,12 @@ class Scorer:
             # in between is the addressee ("urged the rebels to disarm").
             following = next((c for c in cues[index + 1:] if c.key.head not in _NOT_HEADS), None)
             if following is None or gap(appeal.end, following.start) > 2 * s.negation_window:
+                # No event in reach, but the appeal is to end or lift something
+                # all the same ("appealed for an end to the agitation").
+                if any(appeal.end <= r_start and gap(appeal.end, r_start) <= 2 * s.negation_window
+                       and clause_of(r_start) == clause_of(appeal.start)
+                       for r_start, _, _ in reversal_spans):
+                    appeal_to_yield.add(appeal.start)
                 continue
             # The object concedes: a yielding act (08x: resign, release, lift
             # sanctions, allow access, disarm), a reduction of relations or
@@ -608,7 +614,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-8"
+_CODE_VERSION = "scorer-9"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

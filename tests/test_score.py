@@ -161,7 +161,10 @@ def test_an_appeal_for_a_concession_is_an_appeal_to_yield():
     for sentence in ("Turkey urged Russia to release the detained sailors.",
                      "Lawmakers called on the minister to resign.",
                      "Iraq and Egypt called for the withdrawal of foreign forces from Lebanon.",
-                     "The agency appealed to the government to reconsider its ban on relief flights."):
+                     "The agency appealed to the government to reconsider its ban on relief flights.",
+                     # Even when what is to be ended names no event of the lexicon.
+                     "Church leaders appealed to the faithful for an end to the unrest.",
+                     "The opposition called on the cabinet to reverse its decision."):
         r = generic(sentence)
         assert "appeal to yield" in r["evidence"], sentence
         assert r["net"] < 0, sentence
