@@ -270,6 +270,12 @@ def test_names_are_not_cues():
     ("The Northern Fleet began large-scale exercises in the Barents Sea.", -1),
     ("Seoul approved the sale of howitzers to Warsaw.", 1),
     ("Hanoi said it would open its markets wider to foreign investors.", 1),
+    ("The army said it had repelled the landing on the spit.", -1),
+    ("Ukrainian forces destroyed three Russian tanks near Bakhmut.", -1),
+    ("Azerbaijan launched an anti-terrorist operation in Karabakh.", -1),
+    ("Turkey and Russia conducted a joint military operation against militants.", 1),
+    ("The two ministers kept lines of communication open.", 1),
+    ("The government refused to withdraw the draft law.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -316,6 +322,17 @@ def test_not_cues_hide_the_cue_inside_an_office_or_a_body():
     assert "consult" in generic("The two leaders gave a joint news conference.")["evidence"]
     assert generic("Turkey will finance the project.")["evidence"].startswith("finance (provide_aid")
     assert "conflict_state" not in generic("The UN refugee agency distributed tents to the families.")["evidence"]
+    # Releasing a statement or a report is publishing, not freeing; being asked
+    # about something is a journalist's question, not an appeal.
+    assert generic("The Kremlin released a statement on Tuesday evening.")["evidence"] == ""
+    assert generic("Footage released by the ministry showed the convoy.")["evidence"] == ""
+    assert "release" in generic("Ankara released the detained sailors.")["evidence"]
+    assert generic("Asked about the weather, Peskov smiled.")["evidence"] == ""
+    assert generic("The spokesman was asked whether Ankara would join.")["evidence"] == ""
+    assert "appeal" in generic("Ankara asked Moscow for more gas.")["evidence"]
+    assert "decline_comment" in generic("The Kremlin spokesman said he had nothing to add.")["evidence"]
+    # Troops backed by artillery are armed, not politically supported.
+    assert "diplomatic_cooperation" not in generic("Troops, backed by artillery and drones, entered the town.")["evidence"]
 
 
 def test_a_users_lexicon_may_list_its_own_not_cues(tmp_path):
@@ -440,7 +457,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 834 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 884 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
