@@ -290,8 +290,14 @@ class Scorer:
         absorbed: set[int] = set()
         for failure in local["failure"]:
             before = [c for c in cues if c.end <= failure.start and clause_of(c.start) == clause_of(failure.start)]
-            if not before or before[-1].key.weight <= 0 or \
-                    gap(before[-1].end, failure.start) > s.negation_window:
+            # The failed thing may be far from its verb when a phrase names
+            # who took part or what about ("talks between the government and
+            # the union broke down", "talks with the IMF stalled"), but only
+            # when it is the clause's only cue so far.
+            reach = s.negation_window
+            if len(before) == 1 and _PARTICIPANT_PHRASE.match(text, before[0].end, failure.start):
+                reach *= 2
+            if not before or before[-1].key.weight <= 0 or gap(before[-1].end, failure.start) > reach:
                 continue
             failed_by[before[-1].start] = text[failure.start:failure.end]
             absorbed.update(c.start for c in cues if c.start < failure.end and c.end > failure.start)
@@ -338,7 +344,7 @@ class Scorer:
                     2 if " " in text[a.start:a.end] else 1)
                 for a in local["attribution"]):
             source_from = last_comma
-        by_clause_head: dict[int, bool] = {}
+        by_clause_head: dict[int, float] = {}  # clause → the weight of its event
         # A negator inside a cue is part of it ("not tolerate", "declined to
         # comment") and negates nothing else.
         used_negators: set[int] = {n.start for n in negators if any(c.start <= n.start and n.end <= c.end for c in cues)}
@@ -370,13 +376,20 @@ class Scorer:
             if source_from is not None and match.start > source_from:
                 weight *= s.complement_factor
                 notes.append("source clause")
-            elif cue.head not in _NOT_HEADS and not by_clause_head.get(clause):
-                by_clause_head[clause] = True
+            elif cue.head not in _NOT_HEADS and clause not in by_clause_head:
+                by_clause_head[clause] = cue.weight
             elif clause in clause_has_head and negator is None:
                 # A negated event ("failed to reach an agreement") is asserted
                 # in its own right, not a complement of the clause's head.
-                weight *= s.complement_factor
-                notes.append("complement")
+                # What a neutral event is about ("claimed responsibility for
+                # the attack", "is studying the ceasefire proposal") is its
+                # topic: CAMEO codes the claim or the study, not the attack.
+                if by_clause_head.get(clause) == 0:
+                    weight = 0.0
+                    notes.append("about a neutral event")
+                else:
+                    weight *= s.complement_factor
+                    notes.append("complement")
             reversal = None
             if cue.head != "participant" and match.start not in failed_by:
                 reversal = next(((r_start, r_end, r_text) for r_start, r_end, r_text in reversal_spans
@@ -614,7 +627,8 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-9"
+_CODE_VERSION = "scorer-10"
+_PARTICIPANT_PHRASE = re.compile(r"\s+(?:between|with|among|involving|on|over|about)\b", re.IGNORECASE)
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

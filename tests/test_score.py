@@ -298,6 +298,22 @@ def test_a_labour_strike_is_a_protest_not_an_attack():
     assert "fight" in generic("Russia launched strikes on Kyiv.")["evidence"]
 
 
+def test_what_a_neutral_event_is_about_does_not_count():
+    # CAMEO codes the claim (015) or the study of a proposal (014), both 0.
+    r = generic("The group claimed responsibility for the attack on the convoy.")
+    assert r["net"] == 0 and "about a neutral event" in r["evidence"], r["evidence"]
+    r = generic("Hamas said it was studying the latest ceasefire proposal.")
+    assert r["net"] == 0 and "consider_policy" in r["evidence"], r["evidence"]
+    # The attack in a clause of its own still counts.
+    assert generic("Gunmen attacked the convoy, and the group claimed responsibility.")["net"] < 0
+
+
+def test_a_failure_verb_reaches_past_who_took_part():
+    r = generic("The talks between the government and the teachers' union broke down on Friday.")
+    assert r["net"] < 0 and "failed: 'broke down'" in r["evidence"], r["evidence"]
+    assert generic("Moscow said it would not take part in the summit.")["net"] < 0
+
+
 def test_a_press_briefing_is_not_intelligence_sharing():
     assert generic("She took questions at the daily briefing.")["evidence"] == ""
     assert generic("Turkey briefed Russia on the operation.")["net"] > 0
@@ -457,7 +473,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 884 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 934 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
