@@ -376,6 +376,17 @@ def test_third_party_strain_is_not_dyad_friction():
     assert r["cooperation"] > 0 and r["net"] > 0
 
 
+def test_one_side_and_another_state_is_third_party_context():
+    # The default dyad tracks the states that Turkey–Russia news names most,
+    # so one side's dealings with them stay out of the pair's score.
+    for sentence in ("Russia cut gas deliveries to Bulgaria.",
+                     "The French President talked with Putin on Tuesday.",
+                     "Britain's foreign secretary cancelled a visit to Moscow."):
+        r = dyad(sentence)
+        assert r["cooperation"] == 0 and r["friction"] == 0, (sentence, r["evidence"])
+        assert r["third_party_cooperation"] + r["third_party_friction"] > 0, sentence
+
+
 def test_crimea_style_friction_is_dyad_friction():
     r = dyad("Turkey is against Russia's annexation of Crimea.")
     assert r["net"] < 0 and r["friction"] > 0
