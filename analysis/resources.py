@@ -26,9 +26,9 @@ __all__ = [
 
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
 MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal",
-                  "clause_breaks", "failure", "attribution")
+                  "clause_breaks", "failure", "attribution", "not_negating")
 _MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles", "relative")
-_OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative"}  # added later: older files without them still load
+_OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative", "not_negating"}  # added later: older files without them still load
 DEFAULT_TOPICS = "topics.yaml"
 DEFAULT_CUES = "cues.yaml"
 DEFAULT_MODIFIERS = "modifiers.yaml"
@@ -304,6 +304,7 @@ class Modifiers:
     attribution: tuple[str, ...] = ()
     not_participles: tuple[str, ...] = ()
     relative: tuple[str, ...] = ()
+    not_negating: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=16)

@@ -257,7 +257,9 @@ class Scorer:
                 clause_factor[index] *= s.hedge_factor
                 clause_notes[index].append(f"hedged '{text[m.start:m.end]}'")
 
-        negators = local["negators"]
+        # "not only … but also", "no doubt": a negator inside such a phrase negates nothing.
+        negators = [n for n in local["negators"]
+                    if not any(x.start <= n.start and n.end <= x.end for x in local["not_negating"])]
         reversals = local["reversal"]
         intentions = local["intention"]
         # A reversal verb or an intention cue directly before another cue of
@@ -627,7 +629,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-10"
+_CODE_VERSION = "scorer-11"
 _PARTICIPANT_PHRASE = re.compile(r"\s+(?:between|with|among|involving|on|over|about)\b", re.IGNORECASE)
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,

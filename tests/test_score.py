@@ -275,6 +275,15 @@ def test_names_are_not_cues():
     ("Azerbaijan launched an anti-terrorist operation in Karabakh.", -1),
     ("Turkey and Russia conducted a joint military operation against militants.", 1),
     ("The two ministers kept lines of communication open.", 1),
+    ("Washington is not rolling back tariffs on Chinese steel.", -1),
+    ("The new ambassador presented his credentials to the president.", 1),
+    ("The talks were postponed after the two sides failed to bridge their differences.", -1),
+    ("The junta revoked the licences of two foreign broadcasters.", -1),
+    ("The two sides exchanged the bodies of soldiers killed in the fighting.", 1),
+    ("Poland offered to take in refugees fleeing the fighting.", 1),
+    ("Turkey not only supplied drones but also trained the pilots.", 1),
+    ("Kyiv pushed back against the proposal.", -1),
+    ("Ankara said it would back the resolution.", 1),
     ("The government refused to withdraw the draft law.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
@@ -312,6 +321,13 @@ def test_a_failure_verb_reaches_past_who_took_part():
     r = generic("The talks between the government and the teachers' union broke down on Friday.")
     assert r["net"] < 0 and "failed: 'broke down'" in r["evidence"], r["evidence"]
     assert generic("Moscow said it would not take part in the summit.")["net"] < 0
+
+
+def test_back_as_an_adverb_is_not_support():
+    for sentence in ("The delegation went back to Ankara on Monday.", "Let me go back to your question.",
+                     "The talks were held back in 2019."):
+        assert "diplomatic_cooperation" not in generic(sentence)["evidence"], sentence
+    assert generic("There is no doubt that the ministers will meet again.")["net"] > 0
 
 
 def test_a_press_briefing_is_not_intelligence_sharing():
@@ -484,7 +500,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 934 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 984 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
