@@ -337,12 +337,15 @@ def test_everyday_senses_of_event_words_are_not_events():
                      "We want a free and open Indo-Pacific.", "The two teams are in close touch.",
                      "We are working to strengthen supply chains.", "Protecting consumers is the priority.",
                      "It is important to note the timing.", "That is a good sign.", "The ministry issued a press release.",
-                     "I have to go.", "Have you received the letter?", "I will stop there."):
+                     "I have to go.", "Have you received the letter?", "I will stop there.",
+                     "What is your understanding of the situation?", "The plan will meet the needs of farmers.",
+                     "Erdogan spoke to reporters on the plane."):
         assert generic(sentence)["evidence"] == "", (sentence, generic(sentence)["evidence"])
     for sentence, sign in (("Turkey closed its airspace to Russian planes.", -1), ("Hamas agreed to free the hostages.", 1),
                            ("Peacekeepers were sent to protect civilians.", 1), ("Erdogan thanked Putin for the gas deal.", 1),
                            ("Moscow said it would return to the grain deal.", 1), ("Russia stopped gas deliveries to Bulgaria.", -1),
-                           ("Turkey must withdraw its troops from Syria, the Kremlin said.", -1)):
+                           ("Turkey must withdraw its troops from Syria, the Kremlin said.", -1),
+                           ("Ankara and Moscow reached an understanding on Idlib.", 1), ("Erdogan will meet Putin in Sochi.", 1)):
         assert math.copysign(1, generic(sentence)["net"]) == sign, (sentence, generic(sentence)["evidence"])
 
 
