@@ -555,7 +555,11 @@ class Scorer:
                 regions = [[0, len(text)]]  # one pass is cheaper than many small ones
         else:
             regions = [[0, len(text)]]
-        matches = self._event_matches(text, folded, regions)
+        # In a headline written in capitals or title case ("TURKEY SHOOTS
+        # DOWN RUSSIAN JET", "Kremlin Slams Ankara Over Drone Sales") a
+        # capital letter does not mark a name.
+        headlines = [(start, end) for start, end in spans if _headline_like(text, start, end)]
+        matches = self._event_matches(text, folded, regions, headlines)
         quote_mask = _quote_mask(folded) if regions else None
         records: list[dict] = []
         for index, (start, end, mentions, sides, thirds, topics, relevance) in enumerate(plan):
@@ -595,17 +599,20 @@ class Scorer:
             record["tone"] = tone
         return records
 
-    def _event_matches(self, text: str, folded: str, regions: list[list[int]]) -> dict[str, _Spans]:
+    def _event_matches(self, text: str, folded: str, regions: list[list[int]],
+                       headlines: list[tuple[int, int]] = ()) -> dict[str, _Spans]:
         """Cue and modifier matches (article offsets) inside ``regions`` of the text."""
         found: dict[str, list] = {"cues": [], **{kind: [] for kind in MODIFIER_KINDS}}
         for start, end in regions:
             part = Prepared(text[start:end], folded[start:end])
             found["cues"] += [m for m in self.cue_matcher_.find(part.text, prepared=part, offset=start)
-                              if m.key.category != NOT_A_CUE.category and not _in_proper_name(text, m)]
+                              if m.key.category != NOT_A_CUE.category
+                              and (_inside(headlines, m.start) or not _in_proper_name(text, m))]
             for kind, matches in self.modifier_matcher_.find(part.text, prepared=part, offset=start).items():
                 # Modifiers are function words: a capitalised one inside a
                 # sentence is a name ("May 16", "Will Smith"), not a modifier.
-                found[kind] += [m for m in matches if not (text[m.start].isupper() and not _sentence_initial(text, m.start))]
+                found[kind] += [m for m in matches if not (text[m.start].isupper() and not _sentence_initial(text, m.start)
+                                                           and not _inside(headlines, m.start))]
         return {kind: _Spans(matches) for kind, matches in found.items()}
 
     def score_articles(self, articles: pd.DataFrame) -> pd.DataFrame:
@@ -629,7 +636,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-11"
+_CODE_VERSION = "scorer-12"
 _PARTICIPANT_PHRASE = re.compile(r"\s+(?:between|with|among|involving|on|over|about)\b", re.IGNORECASE)
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
@@ -668,6 +675,25 @@ _NAME_WORD_AFTER = re.compile(r"^\s+(?:of\s+|for\s+|and\s+)?([A-Z][\w'’.-]*)")
 
 def _sentence_initial(text: str, position: int) -> bool:
     return position == 0 or bool(re.search(r"(^|[.!?\n\"“(]\s*)$", text[max(0, position - 3):position]))
+
+
+_HEADLINE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_TITLE_CASE_SMALL = frozenset({"a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "by", "with",
+                               "over", "as", "from", "into", "after", "amid", "vs", "via", "per"})
+
+
+def _headline_like(text: str, start: int, end: int) -> bool:
+    """A sentence in capitals, or a short one in title case (4–14 content words, every one capitalised;
+    a longer run of capitals is a list of names or a site menu, where the capitals do mark names)."""
+    letters = [c for c in text[start:end] if c.isalpha()]
+    if len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+        return True
+    words = [w for w in _HEADLINE_WORD.findall(text, start, end) if w.lower() not in _TITLE_CASE_SMALL]
+    return 4 <= len(words) <= 14 and all(w[0].isupper() for w in words)
+
+
+def _inside(spans: list[tuple[int, int]], position: int) -> bool:
+    return any(start <= position < end for start, end in spans)
 
 
 def _in_proper_name(text: str, match) -> bool:

@@ -349,6 +349,19 @@ def test_everyday_senses_of_event_words_are_not_events():
         assert math.copysign(1, generic(sentence)["net"]) == sign, (sentence, generic(sentence)["evidence"])
 
 
+def test_headlines_in_capitals_or_title_case_are_scored():
+    # Capitals usually mark a name ("Shanghai Cooperation Organisation"), but
+    # not in a headline, where every word has one.
+    assert generic("TURKEY SHOOTS DOWN RUSSIAN WARPLANE NEAR SYRIAN BORDER")["net"] < 0
+    assert generic("Kremlin Slams Ankara Over Drone Sales To Kyiv")["net"] < 0
+    assert generic("Turkey Summons Russian Envoy")["net"] < 0
+    assert generic("RUSSIA AND TURKEY SIGN GAS DEAL")["net"] > 0
+    # A long title-case run is a list of names, where capitals do mark names.
+    assert generic("Leaders attended the Shanghai Cooperation Organisation summit in Astana.")["evidence"] \
+        == "summit (consult +1.00)"
+    assert generic("Nominee for Member of the Federal Energy Regulatory Commission")["evidence"] == ""
+
+
 def test_a_press_briefing_is_not_intelligence_sharing():
     assert generic("She took questions at the daily briefing.")["evidence"] == ""
     assert generic("Turkey briefed Russia on the operation.")["net"] > 0
@@ -519,7 +532,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 984 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1024 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
