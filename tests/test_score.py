@@ -525,9 +525,31 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 
 # ------------------------------------------------------------------ validation floor
 
+def test_dyad_probe_floor():
+    # 50 Turkey–Russia sentences labelled by who the cooperation or friction is
+    # between: "none" when it is between one side and a third party. Today
+    # 43 are right; the floor keeps the actor and scope rules from sliding back.
+    from conftest import DATA
+
+    probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
+    right = 0
+    for text, label in zip(probes["text"], probes["label"], strict=True):
+        net = dyad(text)["net"]
+        predicted = "cooperation" if net >= 0.05 else "friction" if net <= -0.05 else "none"
+        right += predicted == label
+    assert len(probes) == 50 and right >= 42, right
+
+
+def test_one_sided_idioms_and_trust():
+    assert dyad("Ankara sold drones to Kyiv, a move that irritated Moscow.")["net"] < 0
+    assert dyad("Erdogan said he trusted Putin.")["net"] > 0
+    assert generic("Turkey's central bank cut rates as inflation eased.")["evidence"] == ""
+    assert generic("The most trusted voices are local doctors.")["evidence"] == ""
+
+
 def test_probe_sentences_floor():
-    # Fifteen sets of news-style sentences (tests/data/README.md): blind scores
-    # 0.76-0.91, used for development since; this guards the rules they prompted.
+    # Twenty-one sets of news-style sentences (tests/data/README.md): blind
+    # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
