@@ -284,6 +284,11 @@ def test_names_are_not_cues():
     ("Turkey not only supplied drones but also trained the pilots.", 1),
     ("Kyiv pushed back against the proposal.", -1),
     ("Ankara said it would back the resolution.", 1),
+    ("The president dissolved parliament and said he would rule by decree.", -1),
+    ("Congress voted to impeach the president.", -1),
+    ("The government extended the state of exception for another month.", -1),
+    ("The army handed back land it had occupied to its owners.", 1),
+    ("Nicaragua stripped its critics of their citizenship.", -1),
     ("The government refused to withdraw the draft law.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
@@ -339,7 +344,8 @@ def test_everyday_senses_of_event_words_are_not_events():
                      "It is important to note the timing.", "That is a good sign.", "The ministry issued a press release.",
                      "I have to go.", "Have you received the letter?", "I will stop there.",
                      "What is your understanding of the situation?", "The plan will meet the needs of farmers.",
-                     "Erdogan spoke to reporters on the plane.", "Rescue workers pulled survivors from the rubble."):
+                     "Erdogan spoke to reporters on the plane.", "Rescue workers pulled survivors from the rubble.",
+                     "Nine people were killed in a plane crash.", "The opposition alliance named its candidate."):
         assert generic(sentence)["evidence"] == "", (sentence, generic(sentence)["evidence"])
     for sentence, sign in (("Turkey closed its airspace to Russian planes.", -1), ("Hamas agreed to free the hostages.", 1),
                            ("Peacekeepers were sent to protect civilians.", 1), ("Erdogan thanked Putin for the gas deal.", 1),
@@ -548,13 +554,13 @@ def test_one_sided_idioms_and_trust():
 
 
 def test_probe_sentences_floor():
-    # Twenty-one sets of news-style sentences (tests/data/README.md): blind
+    # Twenty-two sets of news-style sentences (tests/data/README.md): blind
     # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1024 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1074 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
