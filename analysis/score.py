@@ -555,11 +555,7 @@ class Scorer:
                 regions = [[0, len(text)]]  # one pass is cheaper than many small ones
         else:
             regions = [[0, len(text)]]
-        # In a headline written in capitals or title case ("TURKEY SHOOTS
-        # DOWN RUSSIAN JET", "Kremlin Slams Ankara Over Drone Sales") a
-        # capital letter does not mark a name.
-        headlines = [(start, end) for start, end in spans if _headline_like(text, start, end)]
-        matches = self._event_matches(text, folded, regions, headlines)
+        matches = self._event_matches(text, folded, regions, _Headlines(text, spans))
         quote_mask = _quote_mask(folded) if regions else None
         records: list[dict] = []
         for index, (start, end, mentions, sides, thirds, topics, relevance) in enumerate(plan):
@@ -600,19 +596,20 @@ class Scorer:
         return records
 
     def _event_matches(self, text: str, folded: str, regions: list[list[int]],
-                       headlines: list[tuple[int, int]] = ()) -> dict[str, _Spans]:
+                       headlines: _Headlines | None = None) -> dict[str, _Spans]:
         """Cue and modifier matches (article offsets) inside ``regions`` of the text."""
         found: dict[str, list] = {"cues": [], **{kind: [] for kind in MODIFIER_KINDS}}
+        headlines = headlines or _Headlines(text, [(0, len(text))])
         for start, end in regions:
             part = Prepared(text[start:end], folded[start:end])
             found["cues"] += [m for m in self.cue_matcher_.find(part.text, prepared=part, offset=start)
                               if m.key.category != NOT_A_CUE.category
-                              and (_inside(headlines, m.start) or not _in_proper_name(text, m))]
+                              and (not _in_proper_name(text, m) or headlines.at(m.start))]
             for kind, matches in self.modifier_matcher_.find(part.text, prepared=part, offset=start).items():
                 # Modifiers are function words: a capitalised one inside a
                 # sentence is a name ("May 16", "Will Smith"), not a modifier.
                 found[kind] += [m for m in matches if not (text[m.start].isupper() and not _sentence_initial(text, m.start)
-                                                           and not _inside(headlines, m.start))]
+                                                           and not headlines.at(m.start))]
         return {kind: _Spans(matches) for kind, matches in found.items()}
 
     def score_articles(self, articles: pd.DataFrame) -> pd.DataFrame:
@@ -685,15 +682,31 @@ _TITLE_CASE_SMALL = frozenset({"a", "an", "the", "and", "or", "but", "of", "to",
 def _headline_like(text: str, start: int, end: int) -> bool:
     """A sentence in capitals, or a short one in title case (4–14 content words, every one capitalised;
     a longer run of capitals is a list of names or a site menu, where the capitals do mark names)."""
-    letters = [c for c in text[start:end] if c.isalpha()]
-    if len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+    words = _HEADLINE_WORD.findall(text, start, end)
+    lower = sum(1 for w in words if not w.isupper())
+    if len(words) >= 3 and lower <= 0.2 * len(words):
         return True
-    words = [w for w in _HEADLINE_WORD.findall(text, start, end) if w.lower() not in _TITLE_CASE_SMALL]
-    return 4 <= len(words) <= 14 and all(w[0].isupper() for w in words)
+    content = [w for w in words if w.lower() not in _TITLE_CASE_SMALL]
+    return 4 <= len(content) <= 14 and all(w[0].isupper() for w in content)
 
 
-def _inside(spans: list[tuple[int, int]], position: int) -> bool:
-    return any(start <= position < end for start, end in spans)
+class _Headlines:
+    """Whether a position lies in a headline sentence: in "TURKEY SHOOTS DOWN
+    RUSSIAN JET" or "Kremlin Slams Ankara Over Drone Sales" a capital letter
+    does not mark a name. Worked out only for sentences that ask, once each."""
+
+    def __init__(self, text: str, spans: list[tuple[int, int]]):
+        self.text, self.spans = text, spans
+        self.starts = [start for start, _ in spans]
+        self.known: dict[int, bool] = {}
+
+    def at(self, position: int) -> bool:
+        index = bisect.bisect_right(self.starts, position) - 1
+        if index < 0 or position >= self.spans[index][1]:
+            return False
+        if index not in self.known:
+            self.known[index] = _headline_like(self.text, *self.spans[index])
+        return self.known[index]
 
 
 def _in_proper_name(text: str, match) -> bool:
