@@ -1,7 +1,7 @@
 """Read any article collection into one tidy articles table.
 
-Inputs: a folder of ``.txt``/``.md``/``.html``/``.htm`` files (recursive), or
-one ``.jsonl``/``.csv``/``.parquet`` file with an article per row. Output:
+Inputs: a folder of ``.txt``/``.md``/``.html``/``.htm`` files (recursive) and
+tables, or one ``.jsonl``/``.csv``/``.parquet`` file with an article per row. Output:
 one row per article (columns in :data:`analysis.schema.ARTICLES`) and a table
 of problems (:data:`analysis.schema.SKIPPED`): every file or row that was not
 used, and every article kept with a caveat (an unknown date, a date in the
@@ -382,7 +382,8 @@ def _row_record(row: dict, cols: dict[str, str | None], path: str, line: int) ->
 
 
 def _iter_jsonl(path: Path, cols_map: dict, problems: _Problems, start: int = 0, end: int | None = None,
-                first_line: int = 1) -> Iterator[dict]:
+                first_line: int = 1, name: str | None = None) -> Iterator[dict]:
+    label = name or str(path)  # how records and problems name the file
     cols: dict | None = None
     with path.open("rb") as handle:
         handle.seek(start)
@@ -396,25 +397,26 @@ def _iter_jsonl(path: Path, cols_map: dict, problems: _Problems, start: int = 0,
             try:
                 row = json.loads(raw_line.decode("utf-8-sig"))
             except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                problems.add(str(path), number, f"malformed JSON line ({error.__class__.__name__}: {error})")
+                problems.add(label, number, f"malformed JSON line ({error.__class__.__name__}: {error})")
                 continue
             if not isinstance(row, dict):
-                problems.add(str(path), number, f"JSON line is a {type(row).__name__}, not an object")
+                problems.add(label, number, f"JSON line is a {type(row).__name__}, not an object")
                 continue
             if cols is None or any(role_col and role_col not in row for role_col in cols.values()):
                 cols = {role: _pick_column(list(row), role, cols_map)
                         for role in ("text", "title", "published", "url", "source", "id")}
-            record = _row_record(row, cols, str(path), number)
+            record = _row_record(row, cols, label, number)
             if isinstance(record, str):
-                problems.add(str(path), number, record)
+                problems.add(label, number, record)
             else:
                 yield record
 
 
-def _iter_csv(path: Path, cols_map: dict, problems: _Problems) -> Iterator[dict]:
+def _iter_csv(path: Path, cols_map: dict, problems: _Problems, name: str | None = None) -> Iterator[dict]:
+    label = name or str(path)
     text, reason = decode_bytes(path.read_bytes())
     if text is None:
-        problems.add(str(path), None, reason)
+        problems.add(label, None, reason)
         return
     sample = text[:20000]
     try:
@@ -425,43 +427,44 @@ def _iter_csv(path: Path, cols_map: dict, problems: _Problems) -> Iterator[dict]
     header = reader.fieldnames or []
     cols = {role: _pick_column(header, role, cols_map) for role in ("text", "title", "published", "url", "source", "id")}
     if cols["text"] is None:
-        raise InputError(f"{path}: no text column among {header[:8]} (delimiter {dialect.delimiter!r}). "
+        raise InputError(f"{label}: no text column among {header[:8]} (delimiter {dialect.delimiter!r}). "
                          f"Name it text/body/content, or pass --column text=NAME.")
     try:
         for row in reader:
             line = reader.line_num
             if None in row:  # more fields than the header
-                problems.add(str(path), line, f"row has {len(header) + len(row[None])} fields, header has {len(header)}")
+                problems.add(label, line, f"row has {len(header) + len(row[None])} fields, header has {len(header)}")
                 continue
-            record = _row_record(row, cols, str(path), line)
+            record = _row_record(row, cols, label, line)
             if isinstance(record, str):
-                problems.add(str(path), line, record)
+                problems.add(label, line, record)
             else:
                 yield record
     except csv.Error as error:
-        problems.add(str(path), reader.line_num, f"CSV error: {error}")
+        problems.add(label, reader.line_num, f"CSV error: {error}")
 
 
 def _iter_parquet(path: Path, cols_map: dict, problems: _Problems, batch_size: int,
-                  row_groups: tuple[int, int] | None = None, first_row: int = 0) -> Iterator[dict]:
+                  row_groups: tuple[int, int] | None = None, first_row: int = 0, name: str | None = None) -> Iterator[dict]:
     import pyarrow.parquet as pq
 
+    label = name or str(path)
     try:
         handle = pq.ParquetFile(path)
     except Exception as error:  # pyarrow raises several types for a bad file
-        raise InputError(f"{path}: not a readable Parquet file ({error}).") from None
+        raise InputError(f"{label}: not a readable Parquet file ({error}).") from None
     names = handle.schema_arrow.names
     cols = {role: _pick_column(names, role, cols_map) for role in ("text", "title", "published", "url", "source", "id")}
     if cols["text"] is None:
-        raise InputError(f"{path}: no text column among {names[:8]}. Pass --column text=NAME.")
+        raise InputError(f"{label}: no text column among {names[:8]}. Pass --column text=NAME.")
     row_number = first_row
     groups = range(*row_groups) if row_groups is not None else None
     for batch in handle.iter_batches(batch_size=batch_size, row_groups=groups):
         for row in batch.to_pylist():
             row_number += 1
-            record = _row_record(row, cols, str(path), row_number)
+            record = _row_record(row, cols, label, row_number)
             if isinstance(record, str):
-                problems.add(str(path), row_number, record)
+                problems.add(label, row_number, record)
             else:
                 yield record
 
@@ -470,13 +473,18 @@ def _corpus_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
-def _iter_files(root: Path, problems: _Problems, files: list[Path] | None = None) -> Iterator[dict]:
+def _iter_files(root: Path, problems: _Problems, files: list[Path] | None = None,
+                columns: dict[str, str] | None = None) -> Iterator[dict]:
     for file in _corpus_files(root) if files is None else files:
         relative = file.relative_to(root).as_posix()
         if file.name in METADATA_NAMES:
             continue
+        if file.suffix.lower() in TABLE_SUFFIXES:
+            yield from _iter_table_in_folder(file, relative, dict(columns or {}), problems)
+            continue
         if file.suffix.lower() not in TEXT_SUFFIXES:
-            problems.add(relative, None, f"not an article file (suffix {file.suffix or 'none'!r}; expected {', '.join(TEXT_SUFFIXES)})")
+            problems.add(relative, None, f"not an article file (suffix {file.suffix or 'none'!r}; expected "
+                                         f"{', '.join(TEXT_SUFFIXES)}, or a {'/'.join(TABLE_SUFFIXES)} table)")
             continue
         try:
             data = file.read_bytes()
@@ -498,6 +506,26 @@ def _iter_files(root: Path, problems: _Problems, files: list[Path] | None = None
         yield {"path": relative, "line": None, "source_id": "", **parsed}
 
 
+def _iter_table_in_folder(file: Path, relative: str, mapping: dict, problems: _Problems) -> Iterator[dict]:
+    """The rows of a table inside a corpus folder, named by the table's path in the folder.
+
+    A table that cannot be read as articles (no text column, not Parquet) is
+    listed and skipped; the rest of the folder is read.
+    """
+    suffix = file.suffix.lower()
+    try:
+        if suffix in (".jsonl", ".ndjson"):
+            yield from _iter_jsonl(file, mapping, problems, name=relative)
+        elif suffix == ".csv":
+            yield from _iter_csv(file, mapping, problems, name=relative)
+        else:
+            yield from _iter_parquet(file, mapping, problems, 2000, name=relative)
+    except InputError as error:
+        problems.add(relative, None, str(error).removeprefix(f"{relative}: ").rstrip("."))
+    except OSError as error:
+        problems.add(relative, None, f"cannot be read ({error.strerror})")
+
+
 def iter_records(path: str | Path, *, columns: dict[str, str] | None = None, batch_size: int = 2000,
                  problems: _Problems | None = None) -> Iterator[dict]:
     """Yield one raw article record at a time from a folder or a tabular file.
@@ -511,7 +539,7 @@ def iter_records(path: str | Path, *, columns: dict[str, str] | None = None, bat
     if not path.exists():
         raise InputError(f"{path}: no such file or folder. Pass a folder of articles or a .jsonl/.csv/.parquet file.")
     if path.is_dir():
-        yield from _iter_files(path, problems)
+        yield from _iter_files(path, problems, columns=mapping)
         return
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
@@ -533,14 +561,35 @@ def partitions(path: str | Path, *, target_bytes: int = 32 << 20, files_per_part
     A JSONL file is cut at line starts about every ``target_bytes``, a
     Parquet file at row groups, a folder into runs of files. CSV files (a
     quoted field may hold a line break) and single articles are not cut:
-    None. :func:`iter_partition` reads a piece; the pieces' records, in
-    order, are :func:`iter_records`'s.
+    None. A JSONL or Parquet table inside a folder is cut like one on its
+    own, and its pieces carry its name in the folder as a sixth element.
+    :func:`iter_partition` reads a piece; the pieces' records, in order, are
+    :func:`iter_records`'s.
     """
     path = Path(path)
     if path.is_dir():
-        files = [f.relative_to(path).as_posix() for f in _corpus_files(path)]
-        return [("files", str(path), tuple(files[i:i + files_per_partition]))
-                for i in range(0, len(files), files_per_partition)] or None
+        # Runs of files, in corpus order; a JSONL or Parquet table in the
+        # folder is cut like a table given on its own, its pieces carrying its
+        # name in the folder.
+        pieces: list[tuple] = []
+        run: list[str] = []
+        for file in _corpus_files(path):
+            name = file.relative_to(path).as_posix()
+            own = partitions(file, target_bytes=target_bytes) \
+                if file.suffix.lower() in (".jsonl", ".ndjson", ".parquet") and file.name not in METADATA_NAMES else None
+            if own:
+                if run:
+                    pieces.append(("files", str(path), tuple(run)))
+                    run = []
+                pieces += [(*piece, name) for piece in own]
+                continue
+            run.append(name)
+            if len(run) >= files_per_partition:
+                pieces.append(("files", str(path), tuple(run)))
+                run = []
+        if run:
+            pieces.append(("files", str(path), tuple(run)))
+        return pieces or None
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson") and path.exists():
         pieces, start, line, position = [], 0, 1, 0
@@ -581,13 +630,15 @@ def iter_partition(piece: tuple, *, columns: dict[str, str] | None = None, probl
     """Yield the records of one piece from :func:`partitions`."""
     problems = problems if problems is not None else _Problems()
     kind, where = piece[0], Path(piece[1])
+    name = piece[5] if kind in ("jsonl", "parquet") and len(piece) > 5 else None  # a table inside a folder
     if kind == "jsonl":
-        yield from _iter_jsonl(where, dict(columns or {}), problems, start=piece[2], end=piece[3], first_line=piece[4])
+        yield from _iter_jsonl(where, dict(columns or {}), problems, start=piece[2], end=piece[3], first_line=piece[4],
+                               name=name)
     elif kind == "parquet":
         yield from _iter_parquet(where, dict(columns or {}), problems, batch_size, row_groups=(piece[2], piece[3]),
-                                 first_row=piece[4])
+                                 first_row=piece[4], name=name)
     elif kind == "files":
-        yield from _iter_files(where, problems, [where / name for name in piece[2]])
+        yield from _iter_files(where, problems, [where / name for name in piece[2]], columns)
     else:
         raise ValueError(f"unknown piece {kind!r}")
 
@@ -796,7 +847,7 @@ def ingest(path: str | Path, *, columns: dict[str, str] | None = None, metadata:
     Parameters
     ----------
     path
-        A folder of text/markdown/HTML files (searched recursively) or one
+        A folder of text/markdown/HTML files and tables (searched recursively) or one
         ``.jsonl``, ``.csv`` or ``.parquet`` file.
     columns
         Column names for tabular input, e.g. ``{"text": "body", "published": "pubdate"}``;
@@ -855,7 +906,8 @@ def prepared_records(path: Path, problems: _Problems, *, columns: dict[str, str]
     overrides = _read_overrides(metadata) if metadata and metadata.exists() else {}
     seen_ids: dict[str, tuple[str, object]] = {}
     for record in iter_records(path, columns=columns, problems=problems):
-        override = overrides.pop(record["path"], None) if overrides else None
+        # Metadata rows name text files; a row of a table in the folder has a line number and no entry.
+        override = overrides.pop(record["path"], None) if overrides and record["line"] is None else None
         check_record(record, override, metadata, problems, limits=limits, infer_dates=infer_dates)
         check_repeated_id(record, seen_ids, problems)
         yield record

@@ -150,7 +150,7 @@ def _read_and_score(piece: tuple, options: dict, params: tuple) -> dict:
         def source():
             yield from _ingest.iter_partition(piece, columns=options["columns"], problems=problems)
     for record in source():
-        override = overrides.pop(record["path"], None) if overrides else None
+        override = overrides.pop(record["path"], None) if overrides and record["line"] is None else None
         if override is not None:
             used.append(record["path"])
         depends_on_latest |= _ingest.check_record(record, override, options["metadata"], problems,
@@ -454,6 +454,8 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
     target = work / "articles.parquet"
     for p in parts:
         table = pq.read_table(p)
+        if table.num_rows == 0:
+            continue  # a piece with no usable article (all its lines broken): its columns have no types
         column = pa.array(duplicate_of[offset:offset + table.num_rows].tolist(), type=pa.string())
         table = table.append_column("duplicate_of", column)
         offset += table.num_rows

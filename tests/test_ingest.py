@@ -201,6 +201,24 @@ def test_other_suffixes_are_listed_not_silently_dropped(tmp_path):
     assert "notes.docx" in set(result.skipped["path"])
 
 
+def test_tables_inside_a_folder_are_read_with_their_names(tmp_path):
+    # A folder of monthly dumps: each row is an article named by its table and
+    # line; a table that is not an article table is listed, and the rest is read.
+    write(tmp_path / "c" / "2021" / "jan.jsonl",
+          json.dumps({"id": "1", "date": "2021-01-05", "text": "Turkey met Russia."}) + "\n{not json\n"
+          + json.dumps({"id": "2", "date": "2021-01-06", "text": "Ankara and Moscow talked."}) + "\n")
+    write(tmp_path / "c" / "feb.csv", "id,date,body\n3,2021-02-01,Russia and Turkey signed a deal.\n")
+    write(tmp_path / "c" / "notes.csv", "a,b\n1,2\n")
+    write(tmp_path / "c" / "a.txt", "Turkey.\n")
+    result = ingest(tmp_path / "c")
+    rows = result.articles.sort_values(["path", "line"])
+    assert list(zip(rows["path"], rows["line"].astype(object), rows["source_id"], strict=True)) == [
+        ("2021/jan.jsonl", 1, "1"), ("2021/jan.jsonl", 3, "2"), ("a.txt", pd.NA, ""), ("feb.csv", 2, "3")]
+    problems = {(p, r.split(" (")[0]) for p, r in zip(result.skipped["path"], result.skipped["reason"], strict=True)}
+    assert ("2021/jan.jsonl", "malformed JSON line") in problems
+    assert any(p == "notes.csv" and r.startswith("no text column") for p, r in problems)
+
+
 # ------------------------------------------------------------------ tabular inputs
 
 def test_jsonl_with_broken_line_and_missing_text(tmp_path):

@@ -200,20 +200,37 @@ def test_a_day_later_only_what_depends_on_the_date_is_redone(corpus, tmp_path, m
     assert not any("after the latest" in r for r in after.skipped["reason"])
 
 
-@pytest.mark.parametrize("kind", ["folder", "csv"])
+def test_a_piece_with_no_usable_article_is_not_an_error(tmp_path):
+    # A JSONL cut into pieces where one piece holds only broken lines: that
+    # piece has no article, and the run still gives ingest's tables.
+    rows = (DATA / "corpora_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join([*rows[:2], *["{broken line " + "x" * 60] * 80, *rows[2:]]) + "\n", encoding="utf-8")
+    expected = ingest(corpus)
+    out = stream(corpus, tmp_path / "out", jobs=1, piece_bytes=2000)
+    assert out.articles["article_id"].tolist() == expected.articles["article_id"].tolist()
+    assert (out.skipped["reason"].str.startswith("malformed JSON line")).sum() == 80
+
+
+@pytest.mark.parametrize("kind", ["folder", "csv", "mixed"])
 def test_stream_reads_folders_and_csv_like_ingest(kind, tmp_path):
     # A folder is cut into runs of files read by the workers (metadata overrides
-    # go with their files); a CSV cannot be cut and is read by the client.
+    # go with their files); a CSV cannot be cut and is read by the client. A
+    # JSONL table inside a folder is cut into pieces of its own ("mixed").
     import shutil
 
     from conftest import ROOT
 
-    if kind == "folder":
+    if kind in ("folder", "mixed"):
         corpus = tmp_path / "seeds"
         shutil.copytree(ROOT / "seeds", corpus)
         (corpus / "scan.pdf").write_bytes(b"%PDF-1.4 binary")
         with (corpus / "metadata.csv").open("a", encoding="utf-8") as handle:
             handle.write("missing.txt,2020-01-01,,,,\n")
+    if kind == "mixed":
+        lines = (DATA / "corpora_sample.jsonl").read_text(encoding="utf-8").splitlines()
+        (corpus / "b_dump.jsonl").write_text("\n".join([*lines[:3], "{not json", *lines[3:]]) + "\n", encoding="utf-8")
+        (corpus / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     else:
         rows = [json.loads(line) for line in (DATA / "corpora_sample.jsonl").read_text(encoding="utf-8").splitlines()]
         corpus = tmp_path / "corpus.csv"
@@ -222,7 +239,7 @@ def test_stream_reads_folders_and_csv_like_ingest(kind, tmp_path):
     articles = expected.articles
     topics = article_topics(score_at_scale(articles[articles["duplicate_of"] == ""], Scorer(tone=False), jobs=1),
                             articles)
-    out = stream(corpus, tmp_path / "out", jobs=1, batch_size=3)
+    out = stream(corpus, tmp_path / "out", jobs=1, batch_size=3, piece_bytes=4000)
     _same_topics(out.article_topics, topics)
     pd.testing.assert_frame_equal(out.articles[articles.columns.drop("text").tolist()], articles.drop(columns=["text"]))
     assert out.skipped.drop(columns=["line"]).values.tolist() == expected.skipped.drop(columns=["line"]).values.tolist()
