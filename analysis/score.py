@@ -440,12 +440,20 @@ class Scorer:
         participants: set[tuple[str, str]] = set()
         # "between X and Y" names the pair outright.
         between = folded.rfind("between", clause_start, match.start)
+        if between < 0:
+            # "a ceasefire between Ankara and the PKK", "talks between …": the cue names its two sides
+            following = folded.find("between", match.end, match.end + 40)
+            if following >= 0 and not _WORD.search(text, match.end, following):
+                between = following
         if between >= 0:
             after = [m for m in in_sentence if m.start > between]
             if len(after) >= 2 and after[1].start < match.start + 200 and \
                     text[after[0].end:after[1].start].strip(" ,").lower() in ("and", "and the"):
                 participants = {after[0].key, after[1].key}
-        if not participants:
+        # A host or mediator acts between the two it brings together and
+        # towards each of them: "Turkey hosted talks between Russia and Ukraine".
+        go_between = match.key.category in _GO_BETWEEN
+        if not participants or go_between:
             clause_end = boundaries[clause_index + 1] if clause_index + 1 < len(boundaries) else end
             in_clause = [m for m in in_sentence if clause_start <= m.start < clause_end]
             left = [m for m in in_clause if m.end <= match.start]
@@ -483,6 +491,9 @@ class Scorer:
         sentence_sides = {m.key[1] for m in in_sentence if m.key[0] == "side"}
         sentence_pair = any(m.key[0] == "pair" for m in in_sentence)
         sentence_thirds = {m.key[1] for m in in_sentence if m.key[0] == "third"}
+        if pair and len(sentence_sides) < 2 and sentence_thirds:
+            # One side and a third party named: "the two sides" are those two.
+            pair, thirds = False, thirds | {"(the two named)"}
         if len(sides) == 2 or (sides and pair):
             return "dyad"
         if sides and thirds:
@@ -520,7 +531,10 @@ class Scorer:
             thirds = sorted({m.key[1] for m in mentions if m.key[0] == "third"})
             topics = list(dict.fromkeys(m.key for m in _within(topic_mentions, start, end)))
             new_paragraph = "\n\n" in text[previous_end:start]
-            if len(sides) == 2 or (sides and pair):
+            # "The two leaders", "bilateral" in a sentence that names one side
+            # and a third party ("Erdogan and Biden will hold a bilateral")
+            # refer to that side and the third party, not to the pair.
+            if len(sides) == 2 or (sides and pair and not thirds):
                 relevance, carry = "direct", s.context_carry
             elif sides:
                 # Only a sentence relating both sides opens a context: what
@@ -633,7 +647,8 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-12"
+_CODE_VERSION = "scorer-13"
+_GO_BETWEEN = frozenset({"host", "mediate"})
 _PARTICIPANT_PHRASE = re.compile(r"\s+(?:between|with|among|involving|on|over|about)\b", re.IGNORECASE)
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,

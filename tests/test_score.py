@@ -443,6 +443,16 @@ def test_one_side_and_another_state_is_third_party_context():
         assert r["third_party_cooperation"] + r["third_party_friction"] > 0, sentence
 
 
+def test_a_pair_phrase_beside_one_side_and_a_third_party_means_those_two():
+    r = dyad("President Biden will hold a bilateral meeting with Erdogan in Brussels.")
+    assert r["relevance"] == "one_sided" and r["cooperation"] == 0, r["evidence"]
+    r = dyad("A ceasefire between Ankara and the PKK collapsed after the two sides traded accusations.")
+    assert r["friction"] == 0 and r["third_party_friction"] > 0, r["evidence"]
+    # Without a third party, the pair phrase is the pair.
+    r = dyad("Erdogan said the two countries would deepen their cooperation.")
+    assert r["relevance"] == "direct" and r["cooperation"] > 0, r["evidence"]
+
+
 def test_crimea_style_friction_is_dyad_friction():
     r = dyad("Turkey is against Russia's annexation of Crimea.")
     assert r["net"] < 0 and r["friction"] > 0
