@@ -473,13 +473,18 @@ class Scorer:
             if left:
                 nearest = left[-1]
                 participants.add(nearest.key)
-                for previous in reversed(left[:-1]):
+                # A coordinated list ("Russia, Iran and Turkey agreed") may
+                # begin before the comma that opens the cue's clause, but a
+                # place after a preposition ("In Moscow, Turkey …") is not in it.
+                for previous in reversed([m for m in in_sentence if m.end <= nearest.start]):
                     gap = text[previous.end:nearest.start].strip().lower()
-                    if re.fullmatch(r"(,|and|or)\s*(the\s+)?", gap):
-                        participants.add(previous.key)
-                        nearest = previous
-                    else:
+                    if not re.fullmatch(r"(,|and|or)?\s*(the\s+)?", gap):
                         break
+                    if previous.start < clause_start and _PREPOSITION_BEFORE.search(text, max(0, previous.start - 12),
+                                                                                    previous.start):
+                        break
+                    participants.add(previous.key)
+                    nearest = previous
             for right in (m for m in in_clause if m.start >= match.end):
                 words = [w.lower() for w in _WORD.findall(text, match.end, right.start)]
                 if len(words) <= self.settings_.participant_window and not self._participant_stops.intersection(words):
@@ -649,6 +654,8 @@ class Scorer:
 
 _CODE_VERSION = "scorer-13"
 _GO_BETWEEN = frozenset({"host", "mediate"})
+_PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|to|on|with|for|by|near|against|over|after|before|since|than|of)\s+(?:the\s+)?$",
+                                 re.IGNORECASE)
 _PARTICIPANT_PHRASE = re.compile(r"\s+(?:between|with|among|involving|on|over|about)\b", re.IGNORECASE)
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,

@@ -453,6 +453,14 @@ def test_a_pair_phrase_beside_one_side_and_a_third_party_means_those_two():
     assert r["relevance"] == "direct" and r["cooperation"] > 0, r["evidence"]
 
 
+def test_a_list_of_actors_before_a_comma_acts_together():
+    # "Russia, Iran and Turkey agreed": the comma after Russia opens no new clause
+    # for who acts; a place after a preposition is not part of the list.
+    assert dyad("Russia, Iran and Turkey agreed to a nationwide ceasefire.")["cooperation"] > 0
+    assert dyad("Russia Iran and Turkey agree to a ceasefire.")["cooperation"] > 0  # punctuation lost in scraping
+    assert dyad("In Moscow, Turkey and Iran agreed to a ceasefire.")["cooperation"] == 0
+
+
 def test_crimea_style_friction_is_dyad_friction():
     r = dyad("Turkey is against Russia's annexation of Crimea.")
     assert r["net"] < 0 and r["friction"] > 0
