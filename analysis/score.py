@@ -652,7 +652,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-13"
+_CODE_VERSION = "scorer-14"
 _GO_BETWEEN = frozenset({"host", "mediate"})
 _PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|to|on|with|for|by|near|against|over|after|before|since|than|of)\s+(?:the\s+)?$",
                                  re.IGNORECASE)
