@@ -291,6 +291,9 @@ def test_names_are_not_cues():
     ("Nicaragua stripped its critics of their citizenship.", -1),
     ("The visit was postponed.", -1),
     ("The summit has been delayed again.", -1),
+    ("The two sides issued a joint statement on the border.", 1),
+    ("The ministers agreed to settle their border dispute through peaceful means.", 1),
+    ("Baku and Yerevan failed to resolve their differences.", -1),
     ("The government refused to withdraw the draft law.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
@@ -335,6 +338,8 @@ def test_back_as_an_adverb_is_not_support():
                      "The talks were held back in 2019."):
         assert "diplomatic_cooperation" not in generic(sentence)["evidence"], sentence
     assert generic("There is no doubt that the ministers will meet again.")["net"] > 0
+    # "resolve" as a noun or "resolve to" (determine) undoes nothing.
+    assert generic("We resolve to support Ukraine.")["net"] > 0
 
 
 def test_everyday_senses_of_event_words_are_not_events():
@@ -574,13 +579,13 @@ def test_one_sided_idioms_and_trust():
 
 
 def test_probe_sentences_floor():
-    # Twenty-two sets of news-style sentences (tests/data/README.md): blind
+    # Twenty-three sets of news-style sentences (tests/data/README.md): blind
     # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1074 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1104 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
