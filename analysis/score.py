@@ -160,6 +160,7 @@ class Scorer:
         self._not_participles = frozenset(fold(w) for w in self.modifiers_.not_participles)
         words = sorted(self.modifiers_.relative, key=len, reverse=True)
         self._relative = re.compile(r"\s+(?:" + "|".join(map(re.escape, words)) + r")\b") if words else None
+        self._relative_words = frozenset(fold(w) for w in self.modifiers_.relative)
         self._vader = None
         self.compiled_ = True
         return self
@@ -234,10 +235,14 @@ class Scorer:
             index = clause_of(m.start)
             clause_factor[index] *= s.concessive_factor
             clause_notes[index].append(f"concessive '{text[m.start:m.end]}'")
+        # A temporal or causal setting ("after …", "since …"), not a relative clause ("which …").
+        clause_setting = [False] * n_clauses
         for m in local["background"]:
             index = clause_of(m.start)
             clause_factor[index] *= s.background_factor
             clause_notes[index].append(f"background '{text[m.start:m.end]}'")
+            if fold(text[m.start:m.end]) not in self._relative_words:
+                clause_setting[index] = True
         for m in _PARTICIPLE.finditer(text, start, end):
             # ", urging …", ", calling …": a participial clause elaborates the
             # main clause's event; it is not the event.
@@ -425,18 +430,27 @@ class Scorer:
             if quote_mask[match.start] and s.quote_mode == "verbal" and mode == "material":
                 mode = "verbal"
                 notes.append("quoted")
-            scope = self._scope(text, folded, match, boundaries, mentions, end) if dyad_filter else "generic"
+            scope = self._scope(text, folded, match, boundaries, mentions, end,
+                                setting=clause_setting[clause]) if dyad_filter else "generic"
             scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
                                     cue.weight, weight, mode, scope, tuple(notes)))
         return scored
 
-    def _scope(self, text: str, folded: str, match, boundaries: list[int], in_sentence: list, end: int) -> str:
+    def _scope(self, text: str, folded: str, match, boundaries: list[int], in_sentence: list, end: int,
+               setting: bool = False) -> str:
         """Whether a cue relates the two sides ("dyad") or one side and a third party.
 
         ``in_sentence`` holds the actor mentions of the cue's sentence, which ends at ``end``.
+        ``setting``: the cue's clause is a temporal or causal setting ("since the 2022
+        invasion", "after the attack"); an event there that names no actor of its own is
+        the background of the sentence, not something its subject did: "third_party".
         """
         clause_index = bisect.bisect_right(boundaries, match.start) - 1
         clause_start = boundaries[clause_index]
+        if setting:
+            clause_end = boundaries[clause_index + 1] if clause_index + 1 < len(boundaries) else end
+            if not any(clause_start <= m.start < clause_end for m in in_sentence):
+                return "third_party"
         participants: set[tuple[str, str]] = set()
         # "between X and Y" names the pair outright.
         between = folded.rfind("between", clause_start, match.start)
@@ -485,11 +499,17 @@ class Scorer:
                         break
                     participants.add(previous.key)
                     nearest = previous
-            for right in (m for m in in_clause if m.start >= match.end):
-                words = [w.lower() for w in _WORD.findall(text, match.end, right.start)]
+            on_right = [m for m in in_clause if m.start >= match.end]
+            if on_right:
+                words = [w.lower() for w in _WORD.findall(text, match.end, on_right[0].start)]
                 if len(words) <= self.settings_.participant_window and not self._participant_stops.intersection(words):
-                    participants.add(right.key)
-                break
+                    participants.add(on_right[0].key)
+                    # and the rest of a coordinated list: "with both Ukraine and Russia"
+                    for previous, following in zip(on_right, on_right[1:], strict=False):
+                        gap = text[previous.end:following.start].strip().lower()
+                        if not re.fullmatch(r"(,|and|or|,\s*and)\s*(the\s+)?", gap):
+                            break
+                        participants.add(following.key)
         sides = {key[1] for key in participants if key[0] == "side"}
         pair = any(key[0] == "pair" for key in participants)
         thirds = {key[1] for key in participants if key[0] == "third"}
@@ -652,7 +672,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-14"
+_CODE_VERSION = "scorer-15"
 _GO_BETWEEN = frozenset({"host", "mediate"})
 _PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|to|on|with|for|by|near|against|over|after|before|since|than|of)\s+(?:the\s+)?$",
                                  re.IGNORECASE)

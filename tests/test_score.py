@@ -466,6 +466,16 @@ def test_a_list_of_actors_before_a_comma_acts_together():
     assert dyad("In Moscow, Turkey and Iran agreed to a ceasefire.")["cooperation"] == 0
 
 
+def test_a_setting_clause_without_actors_is_background_and_lists_continue_to_the_right():
+    # "since the 2022 invasion" is when, not something Turkey did to Russia.
+    r = dyad("Turkey has sought to maintain good relations with both Ukraine and Russia since the 2022 invasion.")
+    assert r["net"] > 0 and r["friction"] == 0, r["evidence"]
+    # A setting clause that names who acted still counts.
+    assert dyad("After Russian jets struck Turkish troops, Ankara protested.")["friction"] > 0
+    # A relative clause is no setting: "which back opposing sides" is about the pair.
+    assert dyad("Turkey and Russia, which back opposing sides in the war, agreed to a ceasefire.")["friction"] > 0
+
+
 def test_crimea_style_friction_is_dyad_friction():
     r = dyad("Turkey is against Russia's annexation of Crimea.")
     assert r["net"] < 0 and r["friction"] > 0
@@ -559,7 +569,7 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 def test_dyad_probe_floor():
     # 50 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 43 are right; the floor keeps the actor and scope rules from sliding back.
+    # 44 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
