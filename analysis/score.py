@@ -231,18 +231,21 @@ class Scorer:
             for earlier in range(index):
                 clause_factor[earlier] *= s.contrast_factor
                 clause_notes[earlier].append(f"before '{text[m.start:m.end]}'")
+        # Clauses that set the scene: 2 for a temporal or causal setting ("after
+        # …", "since …"; not a relative clause, "which …"), 1 for a concessive
+        # one ("despite the war"), where only a state noun is scenery.
+        clause_setting = [0] * n_clauses
         for m in local["concessive"]:
             index = clause_of(m.start)
             clause_factor[index] *= s.concessive_factor
             clause_notes[index].append(f"concessive '{text[m.start:m.end]}'")
-        # A temporal or causal setting ("after …", "since …"), not a relative clause ("which …").
-        clause_setting = [False] * n_clauses
+            clause_setting[index] = max(clause_setting[index], 1)
         for m in local["background"]:
             index = clause_of(m.start)
             clause_factor[index] *= s.background_factor
             clause_notes[index].append(f"background '{text[m.start:m.end]}'")
             if fold(text[m.start:m.end]) not in self._relative_words:
-                clause_setting[index] = True
+                clause_setting[index] = 2
         for m in _PARTICIPLE.finditer(text, start, end):
             # ", urging …", ", calling …": a participial clause elaborates the
             # main clause's event; it is not the event.
@@ -431,7 +434,8 @@ class Scorer:
                 mode = "verbal"
                 notes.append("quoted")
             scope = self._scope(text, folded, match, boundaries, mentions, end,
-                                setting=clause_setting[clause]) if dyad_filter else "generic"
+                                setting=clause_setting[clause] == 2 or (clause_setting[clause] == 1 and cue.head == "no")) \
+                if dyad_filter else "generic"
             scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
                                     cue.weight, weight, mode, scope, tuple(notes)))
         return scored
@@ -672,7 +676,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-15"
+_CODE_VERSION = "scorer-16"
 _GO_BETWEEN = frozenset({"host", "mediate"})
 _PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|to|on|with|for|by|near|against|over|after|before|since|than|of)\s+(?:the\s+)?$",
                                  re.IGNORECASE)

@@ -472,6 +472,9 @@ def test_a_setting_clause_without_actors_is_background_and_lists_continue_to_the
     assert r["net"] > 0 and r["friction"] == 0, r["evidence"]
     # A setting clause that names who acted still counts.
     assert dyad("After Russian jets struck Turkish troops, Ankara protested.")["friction"] > 0
+    # "despite the war": a state noun in a concessive clause is scenery too.
+    assert dyad("Russian tourists kept coming to Turkey despite the war.")["friction"] == 0
+    assert dyad("Turkey signed the deal despite Russian objections.")["friction"] > 0
     # A relative clause is no setting: "which back opposing sides" is about the pair.
     assert dyad("Turkey and Russia, which back opposing sides in the war, agreed to a ceasefire.")["friction"] > 0
 
@@ -567,9 +570,9 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_dyad_probe_floor():
-    # 50 Turkey–Russia sentences labelled by who the cooperation or friction is
+    # 75 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 44 are right; the floor keeps the actor and scope rules from sliding back.
+    # 64 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
@@ -578,7 +581,7 @@ def test_dyad_probe_floor():
         net = dyad(text)["net"]
         predicted = "cooperation" if net >= 0.05 else "friction" if net <= -0.05 else "none"
         right += predicted == label
-    assert len(probes) == 50 and right >= 42, right
+    assert len(probes) == 75 and right >= 62, right
 
 
 def test_one_sided_idioms_and_trust():
