@@ -175,7 +175,9 @@ class PhraseMatcher:
         ``(phrase, key)`` pairs. The phrase is folded (case and diacritics)
         unless it is written in capitals only, in which case it matches only
         in capitals (``US`` is not ``us``). When two entries share a phrase,
-        the first one wins.
+        the first one wins. A ``*`` standing alone in a phrase stands for one
+        to :data:`GAP_WORDS` words: "returned * prisoners" matches "returned
+        20 prisoners" and "returned the detained prisoners".
     """
 
     def __init__(self, entries: Iterable[tuple[str, object]], *, hyphen_joins: bool = False):
@@ -183,12 +185,28 @@ class PhraseMatcher:
         self.hyphen_joins = hyphen_joins
         self._folded = ahocorasick.Automaton()
         self._exact = ahocorasick.Automaton()
+        # Gapped phrases: their two parts are found by a third automaton and
+        # joined when at most GAP_WORDS words lie between them.
+        self._parts = ahocorasick.Automaton()
+        self._gapped: list[object] = []
         for phrase, key in self.entries:
+            if " * " in f" {phrase} ":
+                head, _, tail = " ".join(phrase.split()).partition(" * ")
+                if not head.strip() or not tail.strip() or "*" in tail:
+                    raise ValueError(f"{phrase!r}: a '*' must stand between two parts of a phrase, once")
+                index = len(self._gapped)
+                self._gapped.append(key)
+                for role, part in (("head", head), ("tail", tail)):
+                    needle = self.needle(part)[1]
+                    roles = self._parts.get(needle) if needle in self._parts else []
+                    roles.append((role, index, len(needle) - 1))
+                    self._parts.add_word(needle, roles)
+                continue
             exact, needle = self.needle(phrase)
             automaton = self._exact if exact else self._folded
             if needle.strip() and needle not in automaton:
                 automaton.add_word(needle, (len(needle) - 1, key))
-        for automaton in (self._folded, self._exact):
+        for automaton in (self._folded, self._exact, self._parts):
             if len(automaton):
                 automaton.make_automaton()
 
@@ -226,6 +244,10 @@ class PhraseMatcher:
             found += [Match(end_index - length - 1 + offset, end_index - 1 + offset, key)
                       for end_index, (length, key) in hits if haystack[end_index - length - 1] == " "]
             sources += len(found) > before
+        if self._gapped:
+            before = len(found)
+            found += self._gapped_matches(prepared.text, prepared.haystack(self.hyphen_joins, folded=True), offset)
+            sources += len(found) > before
         if sources < 2 and not overlapping:
             return found  # one automaton's longest matches: already in order, without overlaps
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
@@ -238,6 +260,30 @@ class PhraseMatcher:
                 kept.append(match)
                 last_end = match.end
         return kept
+
+
+    def _gapped_matches(self, text: str, haystack: str, offset: int) -> list[Match]:
+        heads: list[tuple[int, int, int]] = []  # (start, end, phrase index), text offsets
+        tails: list[tuple[int, int, int]] = []
+        for end_index, roles in self._parts.iter(haystack):
+            for role, index, length in roles:
+                start = end_index - length - 1
+                if haystack[start] == " ":
+                    (heads if role == "head" else tails).append((start, end_index - 1, index))
+        found = []
+        for head_start, head_end, index in heads:
+            for tail_start, tail_end, tail_index in tails:
+                if tail_index != index or tail_start <= head_end:
+                    continue
+                between = haystack[head_end + 1:tail_start + 1].split()  # haystack = " " + text + " "
+                if 1 <= len(between) <= GAP_WORDS and not _GAP_BREAK.search(text, head_end, tail_start):
+                    found.append(Match(head_start + offset, tail_end + offset, self._gapped[index]))
+                    break
+        return found
+
+
+GAP_WORDS = 3
+_GAP_BREAK = re.compile(r"[.;:!?()\[\]\n\"“”]|,\s")  # a gap never crosses a clause or a sentence ("1,200" is one word)
 
 
 class MultiMatcher:

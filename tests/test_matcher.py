@@ -1,3 +1,5 @@
+import pytest
+
 from analysis.matcher import PhraseMatcher, expand_braces, fold, inflect_verb
 
 
@@ -72,3 +74,19 @@ def test_multi_matcher_gives_each_list_what_its_own_matcher_would():
         assert together[kind] == alone, kind
     assert [text[m.start:m.end] for m in together["failure"]] == ["failed", "broke down", "failed"]
     assert [text[m.start:m.end] for m in together["hedges"]] == ["could"]
+
+
+def test_a_star_stands_for_one_to_three_words_within_a_clause():
+    m = PhraseMatcher([("returned * prisoners", "release"), ("returned", "movement")], hyphen_joins=True)
+
+    def found(text):
+        return [(text[x.start:x.end], x.key) for x in m.find(text)]
+
+    assert found("Kyiv returned 1,200 prisoners.") == [("returned 1,200 prisoners", "release")]
+    assert found("Kyiv returned the detained Russian prisoners.") == [("returned the detained Russian prisoners", "release")]
+    # Not across four words, a comma or a sentence end; the plain phrase still matches.
+    assert found("Kyiv returned a b c d prisoners.") == [("returned", "movement")]
+    assert found("They returned home, prisoners said.") == [("returned", "movement")]
+    assert found("They returned. Prisoners left.") == [("returned", "movement")]
+    with pytest.raises(ValueError):
+        PhraseMatcher([("* prisoners", "x")])

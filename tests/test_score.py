@@ -294,6 +294,8 @@ def test_names_are_not_cues():
     ("The two sides issued a joint statement on the border.", 1),
     ("The ministers agreed to settle their border dispute through peaceful means.", 1),
     ("Baku and Yerevan failed to resolve their differences.", -1),
+    ("Ukraine returned 20 prisoners of war to Russia.", 1),
+    ("Putin and Erdogan opened the TurkStream pipeline at a ceremony.", 1),
     ("The government refused to withdraw the draft law.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
