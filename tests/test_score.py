@@ -574,7 +574,7 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 def test_dyad_probe_floor():
     # 75 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 64 are right; the floor keeps the actor and scope rules from sliding back.
+    # 65 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
