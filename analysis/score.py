@@ -59,6 +59,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import ConfigError
 from .matcher import MultiMatcher, PhraseMatcher, Prepared, expand_braces, fold
 from .resources import (
     MODIFIER_KINDS,
@@ -150,7 +151,10 @@ class Scorer:
         self.actor_matcher_ = PhraseMatcher(actor_entries)
         self.topic_matcher_ = PhraseMatcher(
             (term, topic.id) for topic in self.taxonomy_.topics for term in _expand(topic.terms))
-        self.cue_matcher_ = PhraseMatcher(self.lexicon_.forms, hyphen_joins=True)
+        try:
+            self.cue_matcher_ = PhraseMatcher(self.lexicon_.forms, hyphen_joins=True)
+        except ValueError as error:  # a misplaced '*' in a phrase
+            raise ConfigError(f"{self.lexicon_.path}: {error}.") from None
         # One pass finds every kind; a word may have several roles ("could":
         # intention and hedge) and each kind is resolved on its own.
         self.modifier_matcher_ = MultiMatcher({kind: getattr(self.modifiers_, kind) for kind in MODIFIER_KINDS},

@@ -424,6 +424,16 @@ def test_a_users_lexicon_may_list_its_own_not_cues(tmp_path):
     assert score_sentence(sentence, mine)["evidence"] == "" != generic(sentence)["evidence"]
 
 
+def test_a_misplaced_gap_in_a_users_lexicon_is_a_clear_error(tmp_path):
+    from analysis.errors import ConfigError
+    from analysis.resources import data_path
+
+    text = data_path("cues.yaml").read_text(encoding="utf-8").replace("not_cues: [", 'not_cues: ["* talks", ', 1)
+    path = write(tmp_path / "cues.yaml", text)
+    with pytest.raises(ConfigError, match=r"cues\.yaml: '\* talks': a '\*' must stand between two parts"):
+        Scorer(cues=path, tone=False).compile()
+
+
 def test_a_building_is_not_construction():
     assert generic("They met in the building.")["evidence"].count("material_cooperation") == 0
     assert generic("Russia built the Akkuyu plant.")["net"] > 0
