@@ -283,7 +283,7 @@ class PhraseMatcher:
 
 
 GAP_WORDS = 3
-_GAP_BREAK = re.compile(r"[.;:!?()\[\]\n\"“”]|,\s")  # a gap never crosses a clause or a sentence ("1,200" is one word)
+_GAP_BREAK = re.compile(r"[.;:!?()\[\]\n\"“”—–]|,\s|\s-\s")  # a gap never crosses a clause or a sentence ("1,200" is one word)
 
 
 class MultiMatcher:

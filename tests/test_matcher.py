@@ -88,5 +88,6 @@ def test_a_star_stands_for_one_to_three_words_within_a_clause():
     assert found("Kyiv returned a b c d prisoners.") == [("returned", "movement")]
     assert found("They returned home, prisoners said.") == [("returned", "movement")]
     assert found("They returned. Prisoners left.") == [("returned", "movement")]
+    assert found("They returned — the prisoners stayed.") == [("returned", "movement")]
     with pytest.raises(ValueError):
         PhraseMatcher([("* prisoners", "x")])

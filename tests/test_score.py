@@ -424,6 +424,13 @@ def test_a_users_lexicon_may_list_its_own_not_cues(tmp_path):
     assert score_sentence(sentence, mine)["evidence"] == "" != generic(sentence)["evidence"]
 
 
+def test_the_lexicon_stays_small_enough_to_compile_quickly():
+    # One brace pattern once expanded to 127,008 forms and made every scorer
+    # (each test, each worker) take a second to compile; gaps ("*") keep such
+    # patterns small.
+    assert len(SCORER.lexicon_.forms) < 40_000
+
+
 def test_a_misplaced_gap_in_a_users_lexicon_is_a_clear_error(tmp_path):
     from analysis.errors import ConfigError
     from analysis.resources import data_path
