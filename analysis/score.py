@@ -258,6 +258,12 @@ class Scorer:
             index = clause_of(m.start())
             clause_factor[index] *= s.background_factor
             clause_notes[index].append(f"participle '{m.group(1)}'")
+        if text[start:end].rstrip(' "”’\')').endswith("?"):
+            # A question asserts nothing ("Will Turkey close the straits?"):
+            # what it asks about counts like a hedged clause.
+            for index in range(n_clauses):
+                clause_factor[index] *= s.hedge_factor
+                clause_notes[index].append("question")
         if local["conditionals"]:
             first = local["conditionals"][0]
             for index in range(n_clauses):
@@ -680,7 +686,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-16"
+_CODE_VERSION = "scorer-17"
 _GO_BETWEEN = frozenset({"host", "mediate"})
 _PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|to|on|with|for|by|near|against|over|after|before|since|than|of)\s+(?:the\s+)?$",
                                  re.IGNORECASE)

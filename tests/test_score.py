@@ -431,6 +431,11 @@ def test_the_lexicon_stays_small_enough_to_compile_quickly():
     assert len(SCORER.lexicon_.forms) < 40_000
 
 
+def test_a_question_counts_like_a_hedge():
+    asked, said = generic("Will Turkey close the straits to Russian warships?"), generic("Turkey closed the straits.")
+    assert "question" in asked["evidence"] and 0 > asked["net"] > said["net"], (asked, said)
+
+
 def test_a_misplaced_gap_in_a_users_lexicon_is_a_clear_error(tmp_path):
     from analysis.errors import ConfigError
     from analysis.resources import data_path
