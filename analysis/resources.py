@@ -27,8 +27,10 @@ __all__ = [
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
 MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal",
                   "clause_breaks", "failure", "attribution", "not_negating")
-_MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles", "relative")
-_OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative", "not_negating"}  # added later: older files without them still load
+_WORD_LISTS = ("headline_small", "list_breakers", "participant_prepositions")  # read by the rules, not matched
+_MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles", "relative", *_WORD_LISTS)
+# Added later: older files without them still load.
+_OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative", "not_negating", *_WORD_LISTS}
 DEFAULT_TOPICS = "topics.yaml"
 DEFAULT_CUES = "cues.yaml"
 DEFAULT_MODIFIERS = "modifiers.yaml"
@@ -305,6 +307,9 @@ class Modifiers:
     not_participles: tuple[str, ...] = ()
     relative: tuple[str, ...] = ()
     not_negating: tuple[str, ...] = ()
+    headline_small: tuple[str, ...] = ()
+    list_breakers: tuple[str, ...] = ()
+    participant_prepositions: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=16)
@@ -339,6 +344,7 @@ class ScorerSettings:
     context_carry: int = 2
     appeal_to_yield: float = -0.3
     source_window: int = 4
+    go_between: tuple = ("host", "mediate")
     path: str = ""
     sha256: str = ""
 

@@ -165,6 +165,12 @@ class Scorer:
         words = sorted(self.modifiers_.relative, key=len, reverse=True)
         self._relative = re.compile(r"\s+(?:" + "|".join(map(re.escape, words)) + r")\b") if words else None
         self._relative_words = frozenset(fold(w) for w in self.modifiers_.relative)
+        self._headline_small = frozenset(fold(w) for w in self.modifiers_.headline_small)
+        self._list_breaker = _word_regex(self.modifiers_.list_breakers, r"\b(?:{})\s+(?:the\s+)?$")
+        self._participant_phrase = _word_regex(self.modifiers_.participant_prepositions, r"\s+(?:{})\b")
+        unknown = sorted(set(self.settings_.go_between) - {cue.category for cue in self.lexicon_.cues})
+        if unknown:
+            raise ConfigError(f"{self.settings_.path}: go_between names no lexicon category: {', '.join(unknown)}.")
         self._vader = None
         self.compiled_ = True
         return self
@@ -315,7 +321,8 @@ class Scorer:
             # the union broke down", "talks with the IMF stalled"), but only
             # when it is the clause's only cue so far.
             reach = s.negation_window
-            if len(before) == 1 and _PARTICIPANT_PHRASE.match(text, before[0].end, failure.start):
+            if len(before) == 1 and self._participant_phrase and \
+                    self._participant_phrase.match(text, before[0].end, failure.start):
                 reach *= 2
             if not before or before[-1].key.weight <= 0 or gap(before[-1].end, failure.start) > reach:
                 continue
@@ -480,7 +487,7 @@ class Scorer:
                 participants = {after[0].key, after[1].key}
         # A host or mediator acts between the two it brings together and
         # towards each of them: "Turkey hosted talks between Russia and Ukraine".
-        go_between = match.key.category in _GO_BETWEEN
+        go_between = match.key.category in self.settings_.go_between
         if not participants or go_between:
             clause_end = boundaries[clause_index + 1] if clause_index + 1 < len(boundaries) else end
             in_clause = [m for m in in_sentence if clause_start <= m.start < clause_end]
@@ -508,7 +515,8 @@ class Scorer:
                     gap = text[previous.end:nearest.start].strip().lower()
                     if not re.fullmatch(r"(,|and|or)?\s*(the\s+)?", gap):
                         break
-                    if previous.start < clause_start and _PREPOSITION_BEFORE.search(text, max(0, previous.start - 12),
+                    if previous.start < clause_start and self._list_breaker and \
+                            self._list_breaker.search(text, max(0, previous.start - 12),
                                                                                     previous.start):
                         break
                     participants.add(previous.key)
@@ -608,7 +616,7 @@ class Scorer:
                 regions = [[0, len(text)]]  # one pass is cheaper than many small ones
         else:
             regions = [[0, len(text)]]
-        matches = self._event_matches(text, folded, regions, _Headlines(text, spans))
+        matches = self._event_matches(text, folded, regions, _Headlines(text, spans, self._headline_small))
         quote_mask = _quote_mask(folded) if regions else None
         records: list[dict] = []
         for index, (start, end, mentions, sides, thirds, topics, relevance) in enumerate(plan):
@@ -652,7 +660,7 @@ class Scorer:
                        headlines: _Headlines | None = None) -> dict[str, _Spans]:
         """Cue and modifier matches (article offsets) inside ``regions`` of the text."""
         found: dict[str, list] = {"cues": [], **{kind: [] for kind in MODIFIER_KINDS}}
-        headlines = headlines or _Headlines(text, [(0, len(text))])
+        headlines = headlines or _Headlines(text, [(0, len(text))], self._headline_small)
         for start, end in regions:
             part = Prepared(text[start:end], folded[start:end])
             found["cues"] += [m for m in self.cue_matcher_.find(part.text, prepared=part, offset=start)
@@ -687,10 +695,6 @@ class Scorer:
 
 
 _CODE_VERSION = "scorer-17"
-_GO_BETWEEN = frozenset({"host", "mediate"})
-_PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|to|on|with|for|by|near|against|over|after|before|since|than|of)\s+(?:the\s+)?$",
-                                 re.IGNORECASE)
-_PARTICIPANT_PHRASE = re.compile(r"\s+(?:between|with|among|involving|on|over|about)\b", re.IGNORECASE)
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
@@ -731,18 +735,22 @@ def _sentence_initial(text: str, position: int) -> bool:
 
 
 _HEADLINE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_TITLE_CASE_SMALL = frozenset({"a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "by", "with",
-                               "over", "as", "from", "into", "after", "amid", "vs", "via", "per"})
 
 
-def _headline_like(text: str, start: int, end: int) -> bool:
+def _word_regex(words: Iterable[str], template: str) -> re.Pattern | None:
+    """``template`` with ``{}`` replaced by the alternation of ``words`` (None when there are none)."""
+    words = sorted(words, key=len, reverse=True)
+    return re.compile(template.format("|".join(map(re.escape, words))), re.IGNORECASE) if words else None
+
+
+def _headline_like(text: str, start: int, end: int, small: frozenset[str]) -> bool:
     """A sentence in capitals, or a short one in title case (4–14 content words, every one capitalised;
     a longer run of capitals is a list of names or a site menu, where the capitals do mark names)."""
     words = _HEADLINE_WORD.findall(text, start, end)
     lower = sum(1 for w in words if not w.isupper())
     if len(words) >= 3 and lower <= 0.2 * len(words):
         return True
-    content = [w for w in words if w.lower() not in _TITLE_CASE_SMALL]
+    content = [w for w in words if fold(w) not in small]
     return 4 <= len(content) <= 14 and all(w[0].isupper() for w in content)
 
 
@@ -751,8 +759,8 @@ class _Headlines:
     RUSSIAN JET" or "Kremlin Slams Ankara Over Drone Sales" a capital letter
     does not mark a name. Worked out only for sentences that ask, once each."""
 
-    def __init__(self, text: str, spans: list[tuple[int, int]]):
-        self.text, self.spans = text, spans
+    def __init__(self, text: str, spans: list[tuple[int, int]], small: frozenset[str]):
+        self.text, self.spans, self.small = text, spans, small
         self.starts = [start for start, _ in spans]
         self.known: dict[int, bool] = {}
 
@@ -761,7 +769,7 @@ class _Headlines:
         if index < 0 or position >= self.spans[index][1]:
             return False
         if index not in self.known:
-            self.known[index] = _headline_like(self.text, *self.spans[index])
+            self.known[index] = _headline_like(self.text, *self.spans[index], self.small)
         return self.known[index]
 
 

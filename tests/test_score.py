@@ -446,6 +446,15 @@ def test_a_misplaced_gap_in_a_users_lexicon_is_a_clear_error(tmp_path):
         Scorer(cues=path, tone=False).compile()
 
 
+def test_go_between_categories_must_exist(tmp_path):
+    from analysis.errors import ConfigError
+    from analysis.resources import data_path
+
+    text = data_path("scorer.yaml").read_text(encoding="utf-8").replace("go_between: [host, mediate]", "go_between: [host, broker]")
+    with pytest.raises(ConfigError, match="go_between names no lexicon category: broker"):
+        Scorer(settings=write(tmp_path / "scorer.yaml", text), tone=False).compile()
+
+
 def test_a_building_is_not_construction():
     assert generic("They met in the building.")["evidence"].count("material_cooperation") == 0
     assert generic("Russia built the Akkuyu plant.")["net"] > 0
