@@ -94,7 +94,6 @@ def irregular_verbs() -> dict[str, tuple[str, ...]]:
     return {str(verb): tuple(str(form) for form in forms) for verb, forms in raw.items()}
 
 
-
 def inflect_verb(lemma: str) -> list[str]:
     """Return a verb's base, -s, past and -ing forms (first word only is inflected).
 
@@ -260,7 +259,6 @@ class PhraseMatcher:
                 kept.append(match)
                 last_end = match.end
         return kept
-
 
     def _gapped_matches(self, text: str, haystack: str, offset: int) -> list[Match]:
         heads: list[tuple[int, int, int]] = []  # (start, end, phrase index), text offsets

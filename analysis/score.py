@@ -162,8 +162,7 @@ class Scorer:
         self._reversal_words = frozenset(fold(w) for w in self.modifiers_.reversal)
         self._participant_stops = frozenset(fold(w) for w in self.modifiers_.participant_stops)
         self._not_participles = frozenset(fold(w) for w in self.modifiers_.not_participles)
-        words = sorted(self.modifiers_.relative, key=len, reverse=True)
-        self._relative = re.compile(r"\s+(?:" + "|".join(map(re.escape, words)) + r")\b") if words else None
+        self._relative = _word_regex(self.modifiers_.relative, r"\s+(?:{})\b", flags=0)
         self._relative_words = frozenset(fold(w) for w in self.modifiers_.relative)
         self._headline_small = frozenset(fold(w) for w in self.modifiers_.headline_small)
         self._list_breaker = _word_regex(self.modifiers_.list_breakers, r"\b(?:{})\s+(?:the\s+)?$")
@@ -450,12 +449,17 @@ class Scorer:
             if quote_mask[match.start] and s.quote_mode == "verbal" and mode == "material":
                 mode = "verbal"
                 notes.append("quoted")
-            scope = self._scope(text, folded, match, boundaries, mentions, end,
-                                setting=clause_setting[clause] == 2 or (clause_setting[clause] == 1 and cue.head == "no")) \
-                if dyad_filter else "generic"
+            # In a concessive clause only a state noun ("despite the war") is scenery.
+            setting = clause_setting[clause] == 2 or (clause_setting[clause] == 1 and cue.head == "no")
+            scope = self._scope(text, folded, match, boundaries, mentions, end, setting=setting) if dyad_filter else "generic"
             scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
                                     cue.weight, weight, mode, scope, tuple(notes)))
         return scored
+
+    def _after_list_breaker(self, text: str, position: int) -> bool:
+        """Whether a preposition ("in", "near") comes right before ``position``."""
+        return self._list_breaker is not None and \
+            self._list_breaker.search(text, max(0, position - 12), position) is not None
 
     def _scope(self, text: str, folded: str, match, boundaries: list[int], in_sentence: list, end: int,
                setting: bool = False) -> str:
@@ -468,8 +472,8 @@ class Scorer:
         """
         clause_index = bisect.bisect_right(boundaries, match.start) - 1
         clause_start = boundaries[clause_index]
+        clause_end = boundaries[clause_index + 1] if clause_index + 1 < len(boundaries) else end
         if setting:
-            clause_end = boundaries[clause_index + 1] if clause_index + 1 < len(boundaries) else end
             if not any(clause_start <= m.start < clause_end for m in in_sentence):
                 return "third_party"
         participants: set[tuple[str, str]] = set()
@@ -489,7 +493,6 @@ class Scorer:
         # towards each of them: "Turkey hosted talks between Russia and Ukraine".
         go_between = match.key.category in self.settings_.go_between
         if not participants or go_between:
-            clause_end = boundaries[clause_index + 1] if clause_index + 1 < len(boundaries) else end
             in_clause = [m for m in in_sentence if clause_start <= m.start < clause_end]
             left = [m for m in in_clause if m.end <= match.start]
             if not left:
@@ -515,9 +518,7 @@ class Scorer:
                     gap = text[previous.end:nearest.start].strip().lower()
                     if not re.fullmatch(r"(,|and|or)?\s*(the\s+)?", gap):
                         break
-                    if previous.start < clause_start and self._list_breaker and \
-                            self._list_breaker.search(text, max(0, previous.start - 12),
-                                                                                    previous.start):
+                    if previous.start < clause_start and self._after_list_breaker(text, previous.start):
                         break
                     participants.add(previous.key)
                     nearest = previous
@@ -737,10 +738,10 @@ def _sentence_initial(text: str, position: int) -> bool:
 _HEADLINE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-def _word_regex(words: Iterable[str], template: str) -> re.Pattern | None:
-    """``template`` with ``{}`` replaced by the alternation of ``words`` (None when there are none)."""
+def _word_regex(words: Iterable[str], template: str, flags: int = re.IGNORECASE) -> re.Pattern | None:
+    """``template`` with ``{}`` replaced by the alternation of ``words``, longest first (None when there are none)."""
     words = sorted(words, key=len, reverse=True)
-    return re.compile(template.format("|".join(map(re.escape, words))), re.IGNORECASE) if words else None
+    return re.compile(template.format("|".join(map(re.escape, words))), flags) if words else None
 
 
 def _headline_like(text: str, start: int, end: int, small: frozenset[str]) -> bool:
