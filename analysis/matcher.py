@@ -269,13 +269,16 @@ class PhraseMatcher:
                 if haystack[start] == " ":
                     (heads if role == "head" else tails).append((start, end_index - 1, index))
         found = []
+        spans: set[tuple[int, int]] = set()  # "fired * missiles" and "fired * ballistic missiles" find one span once
         for head_start, head_end, index in heads:
             for tail_start, tail_end, tail_index in tails:
                 if tail_index != index or tail_start <= head_end:
                     continue
                 between = haystack[head_end + 1:tail_start + 1].split()  # haystack = " " + text + " "
                 if 1 <= len(between) <= GAP_WORDS and not _GAP_BREAK.search(text, head_end, tail_start):
-                    found.append(Match(head_start + offset, tail_end + offset, self._gapped[index]))
+                    if (head_start, tail_end) not in spans:
+                        spans.add((head_start, tail_end))
+                        found.append(Match(head_start + offset, tail_end + offset, self._gapped[index]))
                     break
         return found
 

@@ -167,9 +167,11 @@ class Scorer:
         self._headline_small = frozenset(fold(w) for w in self.modifiers_.headline_small)
         self._list_breaker = _word_regex(self.modifiers_.list_breakers, r"\b(?:{})\s+(?:the\s+)?$")
         self._participant_phrase = _word_regex(self.modifiers_.participant_prepositions, r"\s+(?:{})\b")
-        unknown = sorted(set(self.settings_.go_between) - {cue.category for cue in self.lexicon_.cues})
-        if unknown:
-            raise ConfigError(f"{self.settings_.path}: go_between names no lexicon category: {', '.join(unknown)}.")
+        categories = {cue.category for cue in self.lexicon_.cues}
+        for key in ("go_between", "topic_heads"):
+            unknown = sorted(set(getattr(self.settings_, key)) - categories)
+            if unknown:
+                raise ConfigError(f"{self.settings_.path}: {key} names no lexicon category: {', '.join(unknown)}.")
         self._vader = None
         self.compiled_ = True
         return self
@@ -371,6 +373,7 @@ class Scorer:
                 for a in local["attribution"]):
             source_from = last_comma
         by_clause_head: dict[int, float] = {}  # clause → the weight of its event
+        topic_clauses: set[int] = set()  # clauses whose event is a consultation: what follows is its topic
         # A negator inside a cue is part of it ("not tolerate", "declined to
         # comment") and negates nothing else.
         used_negators: set[int] = {n.start for n in negators if any(c.start <= n.start and n.end <= c.end for c in cues)}
@@ -404,6 +407,8 @@ class Scorer:
                 notes.append("source clause")
             elif cue.head not in _NOT_HEADS and clause not in by_clause_head:
                 by_clause_head[clause] = cue.weight
+                if cue.category in s.topic_heads and negator is None and match.start not in failed_by:
+                    topic_clauses.add(clause)
             elif clause in clause_has_head and negator is None:
                 # A negated event ("failed to reach an agreement") is asserted
                 # in its own right, not a complement of the clause's head.
@@ -413,6 +418,13 @@ class Scorer:
                 if by_clause_head.get(clause) == 0:
                     weight = 0.0
                     notes.append("about a neutral event")
+                elif clause in topic_clauses and weight < 0:
+                    # A conflict named after talks ("held talks on the war",
+                    # "discussed the fight against terrorism") is their topic:
+                    # CAMEO codes the consultation, not the war. What the talks
+                    # produced ("met and signed a treaty") still counts.
+                    weight = 0.0
+                    notes.append("topic of talks")
                 else:
                     weight *= s.complement_factor
                     notes.append("complement")
@@ -695,7 +707,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-17"
+_CODE_VERSION = "scorer-18"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -91,3 +91,10 @@ def test_a_star_stands_for_one_to_three_words_within_a_clause():
     assert found("They returned — the prisoners stayed.") == [("returned", "movement")]
     with pytest.raises(ValueError):
         PhraseMatcher([("* prisoners", "x")])
+
+
+def test_two_gapped_phrases_that_find_one_span_give_one_match():
+    # "fired * missiles" and "fired * ballistic missiles" both end at "missiles".
+    m = PhraseMatcher([("fired * missiles", "a"), ("fired * ballistic missiles", "b")])
+    hits = m.find("They fired two ballistic missiles.", overlapping=True)
+    assert [(h.start, h.end) for h in hits] == [(5, 33)]

@@ -329,6 +329,27 @@ def test_what_a_neutral_event_is_about_does_not_count():
     assert generic("Gunmen attacked the convoy, and the group claimed responsibility.")["net"] < 0
 
 
+def test_a_conflict_named_as_the_topic_of_talks_does_not_count():
+    # CAMEO codes the consultation (040), not the fight it was about.
+    r = generic("Fidan held talks with his Iraqi counterpart on water and the fight against the PKK.")
+    assert r["net"] > 0 and "topic of talks" in r["evidence"], r["evidence"]
+    assert generic("Erdogan and Putin discussed the war in Ukraine.")["net"] > 0
+    # What the talks produced still counts, and a negated meeting is no topic head.
+    assert "topic of talks" not in generic("The presidents met in Dushanbe and signed a treaty.")["evidence"]
+    r = generic("Washington said it would not meet the hostage-takers' demands.")
+    assert r["net"] < 0 and "topic of talks" not in r["evidence"], r["evidence"]
+
+
+def test_missile_launches_and_disasters():
+    assert generic("North Korea fired two short-range ballistic missiles into the sea.")["net"] < 0
+    assert generic("Rebels fired dozens of rockets at the airport.")["net"] < 0
+    # A flood or an earthquake kills no one's enemy: no event.
+    assert generic("Floods killed 200 people in Pakistan.")["evidence"] == ""
+    r = generic("Japan expressed condolences after the earthquake that killed 3,000 people.")
+    assert r["net"] > 0 and "assault" not in r["evidence"], r["evidence"]
+    assert generic("Israeli air strikes killed 20 people.")["net"] < 0
+
+
 def test_a_failure_verb_reaches_past_who_took_part():
     r = generic("The talks between the government and the teachers' union broke down on Friday.")
     assert r["net"] < 0 and "failed: 'broke down'" in r["evidence"], r["evidence"]
@@ -446,12 +467,13 @@ def test_a_misplaced_gap_in_a_users_lexicon_is_a_clear_error(tmp_path):
         Scorer(cues=path, tone=False).compile()
 
 
-def test_go_between_categories_must_exist(tmp_path):
-    from analysis.errors import ConfigError
+@pytest.mark.parametrize("key,old,new", [("go_between", "[host, mediate]", "[host, broker]"),
+                                           ("topic_heads", "[consult]", "[broker]")])
+def test_go_between_and_topic_head_categories_must_exist(tmp_path, key, old, new):
     from analysis.resources import data_path
 
-    text = data_path("scorer.yaml").read_text(encoding="utf-8").replace("go_between: [host, mediate]", "go_between: [host, broker]")
-    with pytest.raises(ConfigError, match="go_between names no lexicon category: broker"):
+    text = data_path("scorer.yaml").read_text(encoding="utf-8").replace(f"{key}: {old}", f"{key}: {new}")
+    with pytest.raises(ConfigError, match=f"{key} names no lexicon category: broker"):
         Scorer(settings=write(tmp_path / "scorer.yaml", text), tone=False).compile()
 
 
@@ -625,13 +647,13 @@ def test_one_sided_idioms_and_trust():
 
 
 def test_probe_sentences_floor():
-    # Twenty-four sets of news-style sentences (tests/data/README.md): blind
+    # Twenty-five sets of news-style sentences (tests/data/README.md): blind
     # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1134 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1184 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
