@@ -84,9 +84,9 @@ from .segment import split_sentences
 __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TOPICS"]
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
-_COMMA = re.compile(",")
+_COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
-_CLAUSE_PUNCT = re.compile(r"[,;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
+_CLAUSE_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,7 +366,7 @@ class Scorer:
         # A sentence-final source clause ("…, a spokesman for the relief agency
         # said") describes who speaks, not the event.
         source_from = None
-        last_comma = text.rfind(",", start, end)
+        last_comma = commas[-1] if commas else -1
         if last_comma >= 0 and any(
                 a.start > last_comma and gap(a.end, end) <= s.source_window * (
                     2 if " " in text[a.start:a.end] else 1)

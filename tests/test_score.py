@@ -297,6 +297,12 @@ def test_names_are_not_cues():
     ("Ukraine returned 20 prisoners of war to Russia.", 1),
     ("Putin and Erdogan opened the TurkStream pipeline at a ceremony.", 1),
     ("The government refused to withdraw the draft law.", -1),
+    ("The two navies conducted joint search-and-rescue drills in the Black Sea.", 1),
+    ("Moscow said it would respond to the deployment of US missiles in Germany.", -1),
+    ("The sovereign wealth fund sold its stakes in companies linked to the occupation.", -1),
+    ("Turkey's parliament approved Sweden's NATO membership bid.", 1),
+    ("The canal authority cut transit fees for container ships.", 1),
+    ("The Pentagon announced a $2 billion arms package for Taiwan.", 1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -311,6 +317,15 @@ def test_an_inserted_relative_clause_does_not_cut_its_sentence_in_two():
     assert r["net"] < 0
     # The insertion's own cues keep their background reading.
     assert "annexed (fight -5.00) [background 'which']" in generic("Russia, which annexed Crimea, signed the deal.")["evidence"]
+
+
+def test_the_comma_of_a_number_ends_no_clause():
+    # "1,000" once split the clause, so "killed" became a head event of its own.
+    r = generic("Kyiv and Moscow exchanged the bodies of more than 1,000 soldiers killed in the war.")
+    assert r["net"] > 0 and "killed (assault -0.90) [complement]" in r["evidence"], r["evidence"]
+    # Nor is it the end of an inserted clause.
+    r = generic("The meeting, which drew 1,000 people, ended without a statement.")
+    assert r["net"] < 0 and "failed: 'ended without'" in r["evidence"], r["evidence"]
 
 
 def test_a_labour_strike_is_a_protest_not_an_attack():
@@ -647,13 +662,13 @@ def test_one_sided_idioms_and_trust():
 
 
 def test_probe_sentences_floor():
-    # Twenty-five sets of news-style sentences (tests/data/README.md): blind
+    # Twenty-six sets of news-style sentences (tests/data/README.md): blind
     # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1184 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1234 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
