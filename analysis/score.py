@@ -373,7 +373,8 @@ class Scorer:
                 for a in local["attribution"]):
             source_from = last_comma
         by_clause_head: dict[int, float] = {}  # clause → the weight of its event
-        topic_clauses: set[int] = set()  # clauses whose event is a consultation: what follows is its topic
+        topic_clauses: set[int] = set()
+        head_scopes: dict[int, str] = {}  # clause → the scope of its event  # clauses whose event is a consultation: what follows is its topic
         # A negator inside a cue is part of it ("not tolerate", "declined to
         # comment") and negates nothing else.
         used_negators: set[int] = {n.start for n in negators if any(c.start <= n.start and n.end <= c.end for c in cues)}
@@ -464,6 +465,14 @@ class Scorer:
             # In a concessive clause only a state noun ("despite the war") is scenery.
             setting = clause_setting[clause] == 2 or (clause_setting[clause] == 1 and cue.head == "no")
             scope = self._scope(text, folded, match, boundaries, mentions, end, setting=setting) if dyad_filter else "generic"
+            if scope == "one_side":
+                # A complement that names only one side ("Ukraine thanked Turkey
+                # for its support") describes its head's event: when that
+                # relates a side to a third party, so does the complement.
+                head_scope = head_scopes.get(clause)
+                scope = "third_party" if head_scope == "third_party" and "complement" in notes else "dyad"
+            if clause not in head_scopes and cue.head not in _NOT_HEADS:
+                head_scopes[clause] = scope
             scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
                                     cue.weight, weight, mode, scope, tuple(notes)))
         return scored
@@ -499,7 +508,10 @@ class Scorer:
         if between >= 0:
             after = [m for m in in_sentence if m.start > between]
             if len(after) >= 2 and after[1].start < match.start + 200 and \
-                    text[after[0].end:after[1].start].strip(" ,").lower() in ("and", "and the"):
+                    text[after[0].end:after[1].start].strip(" ,").lower() in ("and", "and the") and \
+                    not any(after[1].end <= m.start and m.end <= match.start for m in after):
+                # (unless another actor stands between the pair and the cue: "ties between
+                # Turkey and the US were strained over Ankara's purchase of Russian S-400s")
                 participants = {after[0].key, after[1].key}
         # A host or mediator acts between the two it brings together and
         # towards each of them: "Turkey hosted talks between Russia and Ukraine".
@@ -559,7 +571,7 @@ class Scorer:
         if sides and thirds:
             return "third_party"
         if sides:
-            return "dyad"
+            return "one_side"  # the caller counts it as "dyad" unless its clause's event is a third party's
         if thirds and not pair:
             return "third_party"
         if pair:
@@ -707,7 +719,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-18"
+_CODE_VERSION = "scorer-19"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -549,6 +549,15 @@ def test_a_setting_clause_without_actors_is_background_and_lists_continue_to_the
     assert dyad("Turkey and Russia, which back opposing sides in the war, agreed to a ceasefire.")["friction"] > 0
 
 
+def test_a_complement_naming_one_side_belongs_to_a_third_party_event():
+    # The thanks are Ukraine's to Turkey; "its support" elaborates them.
+    r = dyad("Ukraine thanked Turkey for its support during the grain talks.")
+    assert not r["net"] > 0 and r["third_party_cooperation"] > 0, r
+    # A complement that names both sides is still theirs (the S-400 example).
+    r = dyad("Ties between Turkey and the United States were strained over Ankara's purchase of Russian S-400s.")
+    assert r["net"] > 0 and r["third_party_friction"] > 0, r
+
+
 def test_crimea_style_friction_is_dyad_friction():
     r = dyad("Turkey is against Russia's annexation of Crimea.")
     assert r["net"] < 0 and r["friction"] > 0
@@ -640,9 +649,9 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_dyad_probe_floor():
-    # 75 Turkey–Russia sentences labelled by who the cooperation or friction is
+    # 100 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 65 are right; the floor keeps the actor and scope rules from sliding back.
+    # 89 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
@@ -651,7 +660,7 @@ def test_dyad_probe_floor():
         net = dyad(text)["net"]
         predicted = "cooperation" if net >= 0.05 else "friction" if net <= -0.05 else "none"
         right += predicted == label
-    assert len(probes) == 75 and right >= 62, right
+    assert len(probes) == 100 and right >= 86, right
 
 
 def test_one_sided_idioms_and_trust():
