@@ -86,6 +86,7 @@ __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TO
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
+_INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|its|his|her|their|our|all|both)\b)[a-z]")  # "to reform", not "to the government"
 _CLAUSE_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
 
@@ -167,6 +168,7 @@ class Scorer:
         self._headline_small = frozenset(fold(w) for w in self.modifiers_.headline_small)
         self._list_breaker = _word_regex(self.modifiers_.list_breakers, r"\b(?:{})\s+(?:the\s+)?$")
         self._participant_phrase = _word_regex(self.modifiers_.participant_prepositions, r"\s+(?:{})\b")
+        self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
         categories = {cue.category for cue in self.lexicon_.cues}
         for key in ("go_between", "topic_heads"):
             unknown = sorted(set(getattr(self.settings_, key)) - categories)
@@ -342,7 +344,24 @@ class Scorer:
             # What is appealed for is the next event cue; a participant noun
             # in between is the addressee ("urged the rebels to disarm").
             following = next((c for c in cues[index + 1:] if c.key.head not in _NOT_HEADS), None)
-            if following is None or gap(appeal.end, following.start) > 2 * s.negation_window:
+            # What is asked for may start at the infinitive after the addressee
+            # ("appealed to the government on Wednesday to let them publish and
+            # compensate them"): reach is then counted from that "to".
+            infinitive = _INFINITIVE.search(text, appeal.end, end)
+            if infinitive is not None and not text[appeal.end:infinitive.start()].strip():
+                infinitive = _INFINITIVE.search(text, infinitive.end(), end)  # "appealed to donors … to give"
+            if infinitive is not None and (clause_of(infinitive.start()) != clause_of(appeal.start)
+                                           or gap(appeal.end, infinitive.start()) > 2 * s.negation_window):
+                infinitive = None
+            reach_from = infinitive.start() if infinitive is not None else appeal.end
+            if infinitive is not None and self._appeal_object is not None and \
+                    self._appeal_object.match(text, infinitive.start()):
+                # The object is a concession the lexicon has no cue for ("to reform", "to let").
+                appeal_to_yield.add(appeal.start)
+                clause = clause_of(infinitive.start())
+                demanded.update(c.start for c in cues if c.start >= infinitive.start() and clause_of(c.start) == clause)
+                continue
+            if following is None or gap(reach_from, following.start) > 2 * s.negation_window:
                 # No event in reach, but the appeal is to end or lift something
                 # all the same ("appealed for an end to the agitation").
                 if any(appeal.end <= r_start and gap(appeal.end, r_start) <= 2 * s.negation_window
@@ -719,7 +738,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-19"
+_CODE_VERSION = "scorer-20"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

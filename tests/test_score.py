@@ -173,6 +173,21 @@ def test_an_appeal_for_a_concession_is_an_appeal_to_yield():
     assert generic("Ankara appealed for humanitarian aid.")["net"] > 0
 
 
+def test_what_an_appeal_asks_for_starts_at_its_infinitive():
+    # Reform, reconsideration or leave to act are concessions: CAMEO 024/025, -0.3.
+    for sentence in ("The EU urged Belgrade to reform its judiciary.",
+                     "Journalists appealed to the government on Wednesday to let them resume publishing "
+                     "and compensate them for lost wages.",
+                     "The agency appealed to the government on Friday to urgently reconsider its decision."):
+        r = generic(sentence)
+        assert r["net"] < 0 and "appeal to yield" in r["evidence"], (sentence, r["evidence"])
+    # An appeal for cooperation stays cooperative, however far its infinitive.
+    for sentence in ("Bangladesh asked India to extradite the former prime minister.",
+                     "The UN appealed to donors on Friday to provide more aid.",
+                     "The UN appealed to donors to give more."):
+        assert generic(sentence)["net"] > 0, sentence
+
+
 def test_names_are_not_cues():
     assert generic("He spoke at the Shanghai Cooperation Organisation summit.")["evidence"].count("diplomatic_cooperation") == 0
 
