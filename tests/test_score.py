@@ -318,6 +318,9 @@ def test_names_are_not_cues():
     ("Turkey's parliament approved Sweden's NATO membership bid.", 1),
     ("The canal authority cut transit fees for container ships.", 1),
     ("The Pentagon announced a $2 billion arms package for Taiwan.", 1),
+    ("Nairobi said it was ready to send police officers to lead a multinational mission in Haiti.", 1),
+    ("A coast guard ship rammed a resupply vessel near the shoal.", -1),
+    ("Thousands rallied in Belgrade in support of the government.", 1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -686,13 +689,13 @@ def test_one_sided_idioms_and_trust():
 
 
 def test_probe_sentences_floor():
-    # Twenty-six sets of news-style sentences (tests/data/README.md): blind
+    # Twenty-seven sets of news-style sentences (tests/data/README.md): blind
     # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1234 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1274 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
