@@ -300,6 +300,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
     settings = scorer.settings_
     method = {"n_categories": len(scorer.lexicon_.cues), "n_forms": sum(cue.category != NOT_A_CUE.category for _, cue in scorer.lexicon_.forms), "scale": settings.scale,
               "complement": settings.complement_factor, "appeal_to_yield": settings.appeal_to_yield, "negation": settings.negation_factor,
+              "negated_conflict": settings.negated_conflict_factor,
               "intention": settings.intention_factor, "hedge": settings.hedge_factor, "contrast": settings.contrast_factor,
               "concessive": settings.concessive_factor, "background": settings.background_factor,
               "w_direct": settings.relevance_weights["direct"], "w_one": settings.relevance_weights["one_sided"],

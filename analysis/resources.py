@@ -334,6 +334,7 @@ class ScorerSettings:
     intention_window: int = 6
     participant_window: int = 6
     negation_factor: float = 0.6
+    negated_conflict_factor: float = 0.1
     intention_factor: float = 0.7
     hedge_factor: float = 0.6
     contrast_factor: float = 0.5

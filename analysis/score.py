@@ -13,7 +13,8 @@ weights on the Goldstein scale). How a cue counts:
 2. **Negation.** A negator up to ``negation_window`` words before a cue in the
    same clause flips the first cue after it: the cue counts ``-negation_factor`` × its weight
    ("would not pose a threat" is mildly cooperative; "failed to reach a
-   deal" is friction).
+   deal" is friction), a negated hostile act only ``-negated_conflict_factor`` ×
+   ("there has not been a chemical attack" is no act of cooperation).
 3. **Intention vs act.** A material cue after an intention marker ("will",
    "plans to", "pledged to") is an intention: it becomes verbal and counts
    ``intention_factor`` ×.
@@ -460,7 +461,11 @@ class Scorer:
                 notes.append(f"'{text[negator.start:negator.end]}' negates '{reversal[2]}'")
                 used_reversals.add(reversal[0])
             elif negator is not None:
-                weight = -weight * s.negation_factor
+                # A hostile act that did not happen ("there has not been a
+                # chemical attack", "not canceled, postponed") is no act of
+                # cooperation: it counts only a little.
+                weight = -weight * (s.negated_conflict_factor if weight < 0 and mode == "material"
+                                    else s.negation_factor)
                 notes.append(f"negated by '{text[negator.start:negator.end]}'")
             elif match.start in failed_by:
                 weight = -weight * s.negation_factor
@@ -738,7 +743,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-20"
+_CODE_VERSION = "scorer-21"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

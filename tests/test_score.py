@@ -92,6 +92,15 @@ def test_negation_flips():
     assert generic("Russia no longer supports the plan.")["net"] < 0
 
 
+def test_a_hostile_act_that_did_not_happen_is_little_cooperation():
+    # -0.1 x its weight, not -0.6 x: "did not attack" is not an act of aid.
+    assert "attack (assault +0.90) [negated by 'not']" in generic("The rebels did not attack the convoy.")["evidence"]
+    assert generic("The visit was not canceled, only postponed.")["net"] < 0
+    assert generic("Iran must never develop a nuclear weapon.")["net"] < 0
+    # Negated cooperation keeps its full flip.
+    assert "sign (sign_agreement -4.80)" in generic("Russia did not sign the agreement.")["evidence"]
+
+
 def test_a_negator_scopes_over_one_cue():
     # regression: each cue after "not" used to be negated, turning a refusal cooperative
     assert generic("The U.S. said it would not meet the hostage-takers' demands to release prisoners.")["net"] < 0
