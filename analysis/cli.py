@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-column", default="text")
     p.add_argument("--label-column", default="label", help="values: cooperation, friction, neutral")
     p.add_argument("--goldstein-column", default="goldstein", help="Goldstein scores for Spearman rho (optional)")
+    p.add_argument("--cameo-column", default="cameo_code", help="CAMEO codes for quad class agreement (optional)")
     p.add_argument("--predictions", help="write per-row predictions (net, label_pred) to this CSV")
     p.add_argument("--cues", help="cue lexicon YAML")
 
@@ -129,7 +130,8 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         from .score import Scorer
 
         result = evaluate(args.gold, text_column=args.text_column, label_column=args.label_column,
-                          goldstein_column=args.goldstein_column or None, scorer=Scorer(cues=args.cues, tone=False))
+                          goldstein_column=args.goldstein_column or None, cameo_column=args.cameo_column or None,
+                          scorer=Scorer(cues=args.cues, tone=False))
         print(result.summary())
         if args.predictions:
             from .io import write_text

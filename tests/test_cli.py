@@ -56,6 +56,19 @@ def test_evaluate_command(tmp_path, capsys):
     assert list(pd.read_csv(predictions)["label_pred"]) == ["cooperation", "friction", "neutral"]
 
 
+def test_evaluate_compares_the_quad_class_when_cameo_codes_are_given(tmp_path, capsys):
+    # Codes keep their leading zero; the quad class is GDELT's, by root.
+    gold = write(tmp_path / "gold.csv", "text,label,cameo_code\nThe two ministers met in Ankara.,cooperation,040\n"
+                                        "Russia shelled the town.,friction,190\n"
+                                        "Turkey protested to Moscow.,friction,040\n")
+    assert main(["evaluate", str(gold), "--goldstein-column", ""]) == 0
+    out = capsys.readouterr().out
+    assert "quad class agreement (GDELT convention, by CAMEO root) = 0.667  (n = 3)" in out, out
+    from analysis.evaluate import cameo_quads
+    assert list(cameo_quads(pd.Series(["0256", "14", "190", "99", None]))) == [
+        "verbal_cooperation", "material_conflict", "material_conflict", None, None]
+
+
 def test_compare_command_prints_the_table(capsys):
     assert main(["compare", "--a", "2020-2021", "--b", "2025", "--n-boot", "100", "--quiet"]) == 0
     out = capsys.readouterr().out

@@ -716,3 +716,4 @@ def test_dev_set_floor():
     assert result.n == 276
     assert result.macro_f1 >= 0.90
     assert result.spearman >= 0.78
+    assert result.quad_n == 276 and result.quad_agreement >= 0.75
