@@ -27,7 +27,7 @@ __all__ = [
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
 MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal",
                   "clause_breaks", "failure", "attribution", "not_negating")
-_WORD_LISTS = ("headline_small", "list_breakers", "participant_prepositions", "appeal_objects")  # read by the rules, not matched
+_WORD_LISTS = ("headline_small", "list_breakers", "participant_prepositions", "appeal_objects", "place_nouns")  # read by the rules, not matched
 _MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles", "relative", *_WORD_LISTS)
 # Added later: older files without them still load.
 _OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative", "not_negating", *_WORD_LISTS}
@@ -311,6 +311,7 @@ class Modifiers:
     list_breakers: tuple[str, ...] = ()
     participant_prepositions: tuple[str, ...] = ()
     appeal_objects: tuple[str, ...] = ()
+    place_nouns: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=16)

@@ -87,6 +87,8 @@ __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TO
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
+_LOCATIVE = r"\b(?:near|along|across|on|at|to|from|toward|towards|by|over|through|beyond|inside|off|close\s+to)"
+_NOT_PEOPLE = r"(?!\s+(?:guard|guards|police|troops|forces|officials|officers|authorities|agency|service|services|patrol|patrols|units|security))"
 _INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|its|his|her|their|our|all|both)\b)[a-z]")  # "to reform", not "to the government"
 _CLAUSE_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
@@ -169,6 +171,9 @@ class Scorer:
         self._headline_small = frozenset(fold(w) for w in self.modifiers_.headline_small)
         self._list_breaker = _word_regex(self.modifiers_.list_breakers, r"\b(?:{})\s+(?:the\s+)?$")
         self._participant_phrase = _word_regex(self.modifiers_.participant_prepositions, r"\s+(?:{})\b")
+        # "the Turkish border", "the Turkish-Syrian border", "the border with Turkey"
+        self._place_after = _word_regex(self.modifiers_.place_nouns, r"(?:-\w+)?\s+(?:{})\b" + _NOT_PEOPLE)
+        self._place_before = _word_regex(self.modifiers_.place_nouns, _LOCATIVE + r"\s+the\s+(?:{})\s+(?:with|of)\s+(?:the\s+)?$")
         self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
         categories = {cue.category for cue in self.lexicon_.cues}
         for key in ("go_between", "topic_heads"):
@@ -501,6 +506,16 @@ class Scorer:
                                     cue.weight, weight, mode, scope, tuple(notes)))
         return scored
 
+    def _is_place(self, text: str, mention) -> bool:
+        """Whether an actor's name is a place here ("near the Turkish border", "the border with Turkey")."""
+        if self._place_after is not None:
+            after = self._place_after.match(text, mention.end)
+            # "Turkish border", "Turkish-Syrian border"; not "Turkey's border guards shot…" (a possessive acts)
+            if after is not None and "'" not in text[mention.start:mention.end + 2] and "’" not in text[mention.start:mention.end + 2]:
+                return True
+        return self._place_before is not None and \
+            self._place_before.search(text, max(0, mention.start - 30), mention.start) is not None
+
     def _after_list_breaker(self, text: str, position: int) -> bool:
         """Whether a preposition ("in", "near") comes right before ``position``."""
         return self._list_breaker is not None and \
@@ -613,7 +628,8 @@ class Scorer:
         prepared = Prepared(text)
         folded = prepared.folded
         spans = split_sentences(text)
-        actor_mentions = _Spans(self.actor_matcher_.find(text, prepared=prepared))
+        actor_mentions = _Spans([m for m in self.actor_matcher_.find(text, prepared=prepared)
+                                 if m.key[0] == "pair" or not self._is_place(text, m)])
         topic_mentions = _Spans(self.topic_matcher_.find(text, overlapping=True, prepared=prepared))
         # First pass: who each sentence names, its relevance and topics.
         plan = []
@@ -743,7 +759,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-21"
+_CODE_VERSION = "scorer-22"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

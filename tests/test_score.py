@@ -585,6 +585,17 @@ def test_a_complement_naming_one_side_belongs_to_a_third_party_event():
     assert r["net"] > 0 and r["third_party_friction"] > 0, r
 
 
+def test_a_side_named_as_a_border_is_a_place_not_an_actor():
+    for sentence in ("Russian jets hit an outpost in Idlib near the border with Turkey, killing one fighter.",
+                     "Russian warplanes struck villages near the Turkish border.",
+                     "Russian warplanes struck villages near the Turkish-Syrian border."):
+        r = dyad(sentence)
+        assert r["sides"] == "russia" and r["relevance"] == "one_sided", (sentence, r["sides"])
+    # Border guards act, and one side's border with the other is theirs.
+    for sentence in ("Turkish border guards detained Russian citizens.", "Turkey closed its border with Russia."):
+        assert dyad(sentence)["relevance"] == "direct", sentence
+
+
 def test_crimea_style_friction_is_dyad_friction():
     r = dyad("Turkey is against Russia's annexation of Crimea.")
     assert r["net"] < 0 and r["friction"] > 0
