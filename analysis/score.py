@@ -173,6 +173,7 @@ class Scorer:
         self._participant_phrase = _word_regex(self.modifiers_.participant_prepositions, r"\s+(?:{})\b")
         # "the Turkish border", "the Turkish-Syrian border", "the border with Turkey"
         self._place_after = _word_regex(self.modifiers_.place_nouns, r"(?:-\w+)?\s+(?:{})\b" + _NOT_PEOPLE)
+        self._place_word = _word_regex(self.modifiers_.place_nouns, r"\b(?:{})\b")
         self._place_before = _word_regex(self.modifiers_.place_nouns, _LOCATIVE + r"\s+the\s+(?:{})\s+(?:with|of)\s+(?:the\s+)?$")
         self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
         categories = {cue.category for cue in self.lexicon_.cues}
@@ -628,8 +629,10 @@ class Scorer:
         prepared = Prepared(text)
         folded = prepared.folded
         spans = split_sentences(text)
-        actor_mentions = _Spans([m for m in self.actor_matcher_.find(text, prepared=prepared)
-                                 if m.key[0] == "pair" or not self._is_place(text, m)])
+        actor_mentions = self.actor_matcher_.find(text, prepared=prepared)
+        if self._place_word is not None and self._place_word.search(text):  # most articles name no border
+            actor_mentions = [m for m in actor_mentions if m.key[0] == "pair" or not self._is_place(text, m)]
+        actor_mentions = _Spans(actor_mentions)
         topic_mentions = _Spans(self.topic_matcher_.find(text, overlapping=True, prepared=prepared))
         # First pass: who each sentence names, its relevance and topics.
         plan = []
