@@ -171,6 +171,7 @@ class Scorer:
         self._headline_small = frozenset(fold(w) for w in self.modifiers_.headline_small)
         self._list_breaker = _word_regex(self.modifiers_.list_breakers, r"\b(?:{})\s+(?:the\s+)?$")
         self._participant_phrase = _word_regex(self.modifiers_.participant_prepositions, r"\s+(?:{})\b")
+        self._participant_words = frozenset(fold(w) for w in self.modifiers_.participant_prepositions)
         # "the Turkish border", "the Turkish-Syrian border", "the border with Turkey"
         self._place_after = _word_regex(self.modifiers_.place_nouns, r"(?:-\w+)?\s+(?:{})\b" + _NOT_PEOPLE)
         self._place_word = _word_regex(self.modifiers_.place_nouns, r"\b(?:{})\b")
@@ -331,12 +332,23 @@ class Scorer:
             # the union broke down", "talks with the IMF stalled"), but only
             # when it is the clause's only cue so far.
             reach = s.negation_window
-            if len(before) == 1 and self._participant_phrase and \
-                    self._participant_phrase.match(text, before[0].end, failure.start):
-                reach *= 2
-            if not before or before[-1].key.weight <= 0 or gap(before[-1].end, failure.start) > reach:
+            if len(before) == 1 and self._participant_phrase and (
+                    self._participant_phrase.match(text, before[0].end, failure.start)
+                    or fold(text[before[0].start:before[0].end]).rsplit(" ", 1)[-1] in self._participant_words):
+                reach *= 2  # (the cue may end with the preposition: "talks with Gazprom … stalled")
+            failed = before[-1] if before else None
+            if len(before) >= 2 and before[0].key.category in s.topic_heads and self._participant_phrase and (
+                    self._participant_phrase.match(text, before[0].end, failure.start)
+                    or fold(text[before[0].start:before[0].end]).rsplit(" ", 1)[-1] in self._participant_words) \
+                    and gap(before[0].end, failure.start) <= 2 * reach:
+                # What failed is the talks, not their topic: "talks with the
+                # IMF on a new loan collapsed".
+                failed = before[0]
+            if failed is None or failed.key.weight <= 0 or gap(failed.end, failure.start) > 2 * reach:
                 continue
-            failed_by[before[-1].start] = text[failure.start:failure.end]
+            if failed is before[-1] and gap(failed.end, failure.start) > reach:
+                continue
+            failed_by[failed.start] = text[failure.start:failure.end]
             absorbed.update(c.start for c in cues if c.start < failure.end and c.end > failure.start)
         cues = [c for c in cues if c.start not in absorbed]
         # An appeal whose object is a concession ("called on the minister to
@@ -400,6 +412,7 @@ class Scorer:
             source_from = last_comma
         by_clause_head: dict[int, float] = {}  # clause → the weight of its event
         topic_clauses: set[int] = set()
+        failed_topic_clauses: set[int] = set()  # … whose consultation failed: what it was about was not reached
         head_scopes: dict[int, str] = {}  # clause → the scope of its event  # clauses whose event is a consultation: what follows is its topic
         # A negator inside a cue is part of it ("not tolerate", "declined to
         # comment") and negates nothing else.
@@ -434,8 +447,11 @@ class Scorer:
                 notes.append("source clause")
             elif cue.head not in _NOT_HEADS and clause not in by_clause_head:
                 by_clause_head[clause] = cue.weight
-                if cue.category in s.topic_heads and negator is None and match.start not in failed_by:
-                    topic_clauses.add(clause)
+                if cue.category in s.topic_heads and negator is None:
+                    if match.start in failed_by:
+                        failed_topic_clauses.add(clause)
+                    else:
+                        topic_clauses.add(clause)
             elif clause in clause_has_head and negator is None:
                 # A negated event ("failed to reach an agreement") is asserted
                 # in its own right, not a complement of the clause's head.
@@ -452,6 +468,10 @@ class Scorer:
                     # produced ("met and signed a treaty") still counts.
                     weight = 0.0
                     notes.append("topic of talks")
+                elif clause in failed_topic_clauses and weight > 0:
+                    # "Talks with the IMF on a new loan collapsed": no loan.
+                    weight = 0.0
+                    notes.append("topic of failed talks")
                 else:
                     weight *= s.complement_factor
                     notes.append("complement")
@@ -504,7 +524,7 @@ class Scorer:
             if clause not in head_scopes and cue.head not in _NOT_HEADS:
                 head_scopes[clause] = scope
             scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
-                                    cue.weight, weight, mode, scope, tuple(notes)))
+                                    cue.weight, weight + 0.0, mode, scope, tuple(notes)))  # + 0.0: no "-0.00" in evidence
         return scored
 
     def _is_place(self, text: str, mention) -> bool:
@@ -762,7 +782,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-22"
+_CODE_VERSION = "scorer-23"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
