@@ -89,6 +89,9 @@ _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 so
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _LOCATIVE = r"\b(?:near|along|across|on|at|to|from|toward|towards|by|over|through|beyond|inside|off|close\s+to)"
 _NOT_PEOPLE = r"(?!\s+(?:guard|guards|police|troops|forces|officials|officers|authorities|agency|service|services|patrol|patrols|units|security))"
+# "and" opening a second predicate: a past-tense verb, or a modal ("and offered", "and met", "and will")
+_COORDINATED_VERB = re.compile(r"\band\s+(?:also\s+|then\s+|later\s+|later\s+)?(?:[a-z]+ed|met|made|gave|told|said|sent|took|held|"
+                               r"spoke|went|came|left|began|sought|struck|brought|saw|kept|put|won|led|will|would|has|had)\b")
 _INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|its|his|her|their|our|all|both)\b)[a-z]")  # "to reform", not "to the government"
 _CLAUSE_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
@@ -584,14 +587,12 @@ class Scorer:
                 # (its first actor, with any coordinated "X and Y") acts.
                 left = [m for m in in_sentence if m.end <= match.start][:1]
                 if left:
-                    chain = [left[0]]
-                    for following in in_sentence[1:]:
-                        gap = text[chain[-1].end:following.start].strip().lower()
-                        if following.end <= match.start and re.fullmatch(r"(,|and|or)\s*(the\s+)?", gap):
-                            chain.append(following)
-                        else:
-                            break
-                    left = chain
+                    left = _subject_chain(text, in_sentence, left[0], match.start)
+            elif len(left) >= 2 and _COORDINATED_VERB.search(text, left[-1].end, match.end):
+                # A second verb of the same subject ("Erdogan met Zelensky in
+                # Lviv and offered to mediate with Moscow"): the subject acts,
+                # not the object of the first verb.
+                left = _subject_chain(text, in_clause, left[0], match.start)
             if left:
                 nearest = left[-1]
                 participants.add(nearest.key)
@@ -782,7 +783,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-23"
+_CODE_VERSION = "scorer-24"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
@@ -807,6 +808,18 @@ class _Spans(list):
     def __init__(self, matches):
         super().__init__(matches)
         self.starts = [m.start for m in self]
+
+
+def _subject_chain(text: str, mentions: list, first, before: int) -> list:
+    """``first`` and the actors coordinated with it ("Russia, Iran and Turkey"), all ending before ``before``."""
+    chain = [first]
+    for following in mentions[mentions.index(first) + 1:]:
+        gap = text[chain[-1].end:following.start].strip().lower()
+        if following.end <= before and re.fullmatch(r"(,|and|or)\s*(the\s+)?", gap):
+            chain.append(following)
+        else:
+            break
+    return chain
 
 
 def _within(matches: list, start: int, end: int) -> list:

@@ -608,6 +608,17 @@ def test_a_side_named_as_a_border_is_a_place_not_an_actor():
         assert dyad(sentence)["relevance"] == "direct", sentence
 
 
+def test_a_second_verb_belongs_to_the_subject_not_the_first_verbs_object():
+    # Erdogan, not Zelensky, offers to mediate with Moscow.
+    r = dyad("Erdogan met Zelensky in Lviv and offered to mediate with Moscow.")
+    assert r["net"] > 0 and "mediate" in r["evidence"], r
+    r = dyad("Russia attacked Ukraine and killed three Turkish sailors.")
+    assert r["net"] < 0 and "killed" in r["evidence"], r
+    # The thanks are Zelensky's: Ukraine and Turkey, a third party's event.
+    r = dyad("Zelensky met Erdogan and thanked him for his support.")
+    assert r["evidence"] == "" and r["third_party_cooperation"] > 0, r
+
+
 def test_crimea_style_friction_is_dyad_friction():
     r = dyad("Turkey is against Russia's annexation of Crimea.")
     assert r["net"] < 0 and r["friction"] > 0
@@ -701,7 +712,7 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 def test_dyad_probe_floor():
     # 125 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 112 are right; the floor keeps the actor and scope rules from sliding back.
+    # 113 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
