@@ -330,6 +330,11 @@ def test_names_are_not_cues():
     ("Nairobi said it was ready to send police officers to lead a multinational mission in Haiti.", 1),
     ("A coast guard ship rammed a resupply vessel near the shoal.", -1),
     ("Thousands rallied in Belgrade in support of the government.", 1),
+    ("Beijing said Washington was playing with fire by approving arms sales to Taiwan.", -1),
+    ("The president ordered the suspension of aerial bombing against the rebels.", 1),
+    ("Washington extended the suspension of tariffs on Ukrainian steel.", 1),
+    ("The government announced a cessation of hostilities.", 1),
+    ("The EU announced the suspension of the trade agreement.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -732,13 +737,13 @@ def test_one_sided_idioms_and_trust():
 
 
 def test_probe_sentences_floor():
-    # Twenty-eight sets of news-style sentences (tests/data/README.md): blind
+    # Twenty-nine sets of news-style sentences (tests/data/README.md): blind
     # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1304 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1334 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
