@@ -195,11 +195,16 @@ class PhraseMatcher:
                     raise ValueError(f"{phrase!r}: a '*' must stand between two parts of a phrase, once")
                 index = len(self._gapped)
                 self._gapped.append(key)
+                # Each part's payload: (length, [indices it heads], {index it ends}); a
+                # word such as "killed" may end dozens of phrases ("floods * killed", …).
                 for role, part in (("head", head), ("tail", tail)):
                     needle = self.needle(part)[1]
-                    roles = self._parts.get(needle) if needle in self._parts else []
-                    roles.append((role, index, len(needle) - 1))
-                    self._parts.add_word(needle, roles)
+                    payload = self._parts.get(needle) if needle in self._parts else (len(needle) - 1, [], {})
+                    if role == "head":
+                        payload[1].append(index)
+                    else:
+                        payload[2][index] = True
+                    self._parts.add_word(needle, payload)
                 continue
             exact, needle = self.needle(phrase)
             automaton = self._exact if exact else self._folded
@@ -263,11 +268,16 @@ class PhraseMatcher:
     def _gapped_matches(self, text: str, haystack: str, offset: int) -> list[Match]:
         heads: list[tuple[int, int, int]] = []  # (start, end, phrase index), text offsets
         tails: list[tuple[int, int, int]] = []
-        for end_index, roles in self._parts.iter(haystack):
-            for role, index, length in roles:
-                start = end_index - length - 1
-                if haystack[start] == " ":
-                    (heads if role == "head" else tails).append((start, end_index - 1, index))
+        headed: dict[int, None] = {}  # phrase indices whose head has been seen: a tail comes after its head
+        for end_index, (length, head_of, tail_of) in self._parts.iter(haystack):
+            start = end_index - length - 1
+            if haystack[start] != " ":
+                continue
+            if headed and tail_of:
+                tails += [(start, end_index - 1, index) for index in headed if index in tail_of]
+            for index in head_of:
+                heads.append((start, end_index - 1, index))
+                headed[index] = None
         found = []
         spans: set[tuple[int, int]] = set()  # "fired * missiles" and "fired * ballistic missiles" find one span once
         for head_start, head_end, index in heads:

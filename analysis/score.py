@@ -177,7 +177,9 @@ class Scorer:
         self._participant_words = frozenset(fold(w) for w in self.modifiers_.participant_prepositions)
         # "the Turkish border", "the Turkish-Syrian border", "the border with Turkey"
         self._place_after = _word_regex(self.modifiers_.place_nouns, r"(?:-\w+)?\s+(?:{})\b" + _NOT_PEOPLE)
-        self._place_word = _word_regex(self.modifiers_.place_nouns, r"\b(?:{})\b")
+        # words of the place nouns, for a cheap test of whether an article may name a place at all
+        self._place_hints = frozenset(w for noun in self.modifiers_.place_nouns for w in fold(noun).split()
+                                      if w not in ("of", "the"))
         self._place_before = _word_regex(self.modifiers_.place_nouns, _LOCATIVE + r"\s+the\s+(?:{})\s+(?:with|of)\s+(?:the\s+)?$")
         self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
         categories = {cue.category for cue in self.lexicon_.cues}
@@ -537,8 +539,10 @@ class Scorer:
             # "Turkish border", "Turkish-Syrian border"; not "Turkey's border guards shot…" (a possessive acts)
             if after is not None and "'" not in text[mention.start:mention.end + 2] and "’" not in text[mention.start:mention.end + 2]:
                 return True
+        # "… the border with Turkey": only worth a search after "with" or "of"
         return self._place_before is not None and \
-            self._place_before.search(text, max(0, mention.start - 30), mention.start) is not None
+            text[max(0, mention.start - 9):mention.start].lower().endswith(("with ", "of ", "with the ", "of the ")) and \
+            self._place_before.search(text, max(0, mention.start - 40), mention.start) is not None
 
     def _after_list_breaker(self, text: str, position: int) -> bool:
         """Whether a preposition ("in", "near") comes right before ``position``."""
@@ -651,7 +655,7 @@ class Scorer:
         folded = prepared.folded
         spans = split_sentences(text)
         actor_mentions = self.actor_matcher_.find(text, prepared=prepared)
-        if self._place_word is not None and self._place_word.search(text):  # most articles name no border
+        if any(hint in folded for hint in self._place_hints):  # most articles name no border
             actor_mentions = [m for m in actor_mentions if m.key[0] == "pair" or not self._is_place(text, m)]
         actor_mentions = _Spans(actor_mentions)
         topic_mentions = _Spans(self.topic_matcher_.find(text, overlapping=True, prepared=prepared))
