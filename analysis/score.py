@@ -583,7 +583,11 @@ class Scorer:
         # A host or mediator acts between the two it brings together and
         # towards each of them: "Turkey hosted talks between Russia and Ukraine".
         go_between = match.key.category in self.settings_.go_between
+        # An actor inside the cue's own words takes part: "damage bilateral
+        # relations", "exports to Russia fell".
+        inside = {m.key for m in in_sentence if match.start <= m.start and m.end <= match.end}
         if not participants or go_between:
+            participants |= inside
             in_clause = [m for m in in_sentence if clause_start <= m.start < clause_end]
             left = [m for m in in_clause if m.end <= match.start]
             if not left:
@@ -787,7 +791,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-24"
+_CODE_VERSION = "scorer-25"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

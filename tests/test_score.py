@@ -624,6 +624,16 @@ def test_a_second_verb_belongs_to_the_subject_not_the_first_verbs_object():
     assert r["evidence"] == "" and r["third_party_cooperation"] > 0, r
 
 
+def test_an_actor_inside_the_cue_takes_part_and_trade_figures_count_a_little():
+    r = dyad("Moscow said Turkey's drone sales to Kyiv would damage bilateral relations.")
+    assert r["net"] < 0 and "damage bilateral relations" in r["evidence"], r
+    # A statistic weighs 2, not the 6.4 of a trade deal, and governs no clause.
+    r = dyad("Turkey's exports to Russia fell sharply last year.")
+    assert r["evidence"] == "exports to Russia fell (trade_decline -2.00)", r["evidence"]
+    assert dyad("Turkey's exports to Russia surged by 60 percent.")["net"] > 0
+    assert dyad("A Turkish court acquitted a Russian citizen accused of spying.")["net"] > 0
+
+
 def test_crimea_style_friction_is_dyad_friction():
     r = dyad("Turkey is against Russia's annexation of Crimea.")
     assert r["net"] < 0 and r["friction"] > 0
@@ -715,9 +725,9 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_dyad_probe_floor():
-    # 125 Turkey–Russia sentences labelled by who the cooperation or friction is
+    # 150 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 113 are right; the floor keeps the actor and scope rules from sliding back.
+    # 134 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
@@ -726,7 +736,7 @@ def test_dyad_probe_floor():
         net = dyad(text)["net"]
         predicted = "cooperation" if net >= 0.05 else "friction" if net <= -0.05 else "none"
         right += predicted == label
-    assert len(probes) == 125 and right >= 108, right
+    assert len(probes) == 150 and right >= 130, right
 
 
 def test_one_sided_idioms_and_trust():
