@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
-from .matcher import MultiMatcher, PhraseMatcher, Prepared, expand_braces, fold
+from .matcher import Match, MultiMatcher, PhraseMatcher, Prepared, expand_braces, fold
 from .resources import (
     MODIFIER_KINDS,
     NOT_A_CUE,
@@ -181,6 +181,7 @@ class Scorer:
         self._place_hints = frozenset(w for noun in self.modifiers_.place_nouns for w in fold(noun).split()
                                       if w not in ("of", "the"))
         self._place_before = _word_regex(self.modifiers_.place_nouns, _LOCATIVE + r"\s+the\s+(?:{})\s+(?:with|of)\s+(?:the\s+)?$")
+        self._post_negator = _word_regex(self.modifiers_.post_negators, r"\s+({})\b")
         self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
         categories = {cue.category for cue in self.lexicon_.cues}
         for key in ("go_between", "topic_heads"):
@@ -447,6 +448,11 @@ class Scorer:
                  and gap(neg.end, match.start) < s.negation_window), None)
             if negator is not None:
                 used_negators.add(negator.start)
+            elif cue.head != "participant" and self._post_negator is not None:
+                after = self._post_negator.match(text, match.end)
+                if after is not None:  # "trusted neither the West nor Russia"
+                    negator = Match(after.start(1), after.end(1), "negators")
+                    used_negators.add(negator.start)
             if source_from is not None and match.start > source_from:
                 weight *= s.complement_factor
                 notes.append("source clause")
@@ -623,7 +629,7 @@ class Scorer:
                     # and the rest of a coordinated list: "with both Ukraine and Russia"
                     for previous, following in zip(on_right, on_right[1:], strict=False):
                         gap = text[previous.end:following.start].strip().lower()
-                        if not re.fullmatch(r"(,|and|or|,\s*and)\s*(the\s+)?", gap):
+                        if not re.fullmatch(r"(,|and|or|nor|,\s*and)\s*(the\s+)?", gap):
                             break
                         participants.add(following.key)
         sides = {key[1] for key in participants if key[0] == "side"}
@@ -791,7 +797,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-25"
+_CODE_VERSION = "scorer-26"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -92,6 +92,13 @@ def test_negation_flips():
     assert generic("Russia no longer supports the plan.")["net"] < 0
 
 
+def test_neither_after_a_cue_negates_it_and_nor_continues_the_list():
+    r = dyad("Erdogan said he trusted neither the West nor Russia.")
+    assert r["net"] < 0 and "negated by 'neither'" in r["evidence"], r
+    r = generic("Turkey supports neither side in the conflict.")
+    assert r["net"] < 0 and r["evidence"].count("negated") == 1, r["evidence"]
+
+
 def test_a_hostile_act_that_did_not_happen_is_little_cooperation():
     # -0.1 x its weight, not -0.6 x: "did not attack" is not an act of aid.
     assert "attack (assault +0.90) [negated by 'not']" in generic("The rebels did not attack the convoy.")["evidence"]
@@ -729,7 +736,7 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 def test_dyad_probe_floor():
     # 150 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 134 are right; the floor keeps the actor and scope rules from sliding back.
+    # 135 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
