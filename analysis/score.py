@@ -61,7 +61,15 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
-from .matcher import Match, MultiMatcher, PhraseMatcher, Prepared, expand_braces, fold
+from .matcher import (
+    Match,
+    MultiMatcher,
+    PhraseMatcher,
+    Prepared,
+    expand_braces,
+    fold,
+    irregular_verbs,
+)
 from .resources import (
     MODIFIER_KINDS,
     NOT_A_CUE,
@@ -89,9 +97,6 @@ _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 so
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _LOCATIVE = r"\b(?:near|along|across|on|at|to|from|toward|towards|by|over|through|beyond|inside|off|close\s+to)"
 _NOT_PEOPLE = r"(?!\s+(?:guard|guards|police|troops|forces|officials|officers|authorities|agency|service|services|patrol|patrols|units|security))"
-# "and" opening a second predicate: a past-tense verb, or a modal ("and offered", "and met", "and will")
-_COORDINATED_VERB = re.compile(r"\band\s+(?:also\s+|then\s+|later\s+|later\s+)?(?:[a-z]+ed|met|made|gave|told|said|sent|took|held|"
-                               r"spoke|went|came|left|began|sought|struck|brought|saw|kept|put|won|led|will|would|has|had)\b")
 _INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|its|his|her|their|our|all|both)\b)[a-z]")  # "to reform", not "to the government"
 _CLAUSE_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
@@ -183,6 +188,11 @@ class Scorer:
         self._place_before = _word_regex(self.modifiers_.place_nouns, _LOCATIVE + r"\s+the\s+(?:{})\s+(?:with|of)\s+(?:the\s+)?$")
         self._post_negator = _word_regex(self.modifiers_.post_negators, r"\s+({})\b")
         self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
+        # "and" opening a second predicate: a past-tense verb (regular, or from
+        # irregular_verbs.yaml) or an auxiliary ("and offered", "and met", "and will")
+        past = {form for forms in irregular_verbs().values() for form in forms} | {"said", "made", "told", "met"}
+        self._coordinated_verb = _word_regex(sorted(past | {"will", "would", "has", "had"}),
+                                             r"\band\s+(?:also\s+|then\s+|later\s+)?(?:[a-z]+ed|{})\b", flags=0)
         categories = {cue.category for cue in self.lexicon_.cues}
         for key in ("go_between", "topic_heads"):
             unknown = sorted(set(getattr(self.settings_, key)) - categories)
@@ -338,15 +348,12 @@ class Scorer:
             # the union broke down", "talks with the IMF stalled"), but only
             # when it is the clause's only cue so far.
             reach = s.negation_window
-            if len(before) == 1 and self._participant_phrase and (
-                    self._participant_phrase.match(text, before[0].end, failure.start)
-                    or fold(text[before[0].start:before[0].end]).rsplit(" ", 1)[-1] in self._participant_words):
-                reach *= 2  # (the cue may end with the preposition: "talks with Gazprom … stalled")
+            if len(before) == 1 and self._names_participants(text, before[0], failure.start):
+                reach *= 2
             failed = before[-1] if before else None
-            if len(before) >= 2 and before[0].key.category in s.topic_heads and self._participant_phrase and (
-                    self._participant_phrase.match(text, before[0].end, failure.start)
-                    or fold(text[before[0].start:before[0].end]).rsplit(" ", 1)[-1] in self._participant_words) \
-                    and gap(before[0].end, failure.start) <= 2 * reach:
+            if len(before) >= 2 and before[0].key.category in s.topic_heads and \
+                    self._names_participants(text, before[0], failure.start) and \
+                    gap(before[0].end, failure.start) <= 2 * reach:
                 # What failed is the talks, not their topic: "talks with the
                 # IMF on a new loan collapsed".
                 failed = before[0]
@@ -417,9 +424,9 @@ class Scorer:
                 for a in local["attribution"]):
             source_from = last_comma
         by_clause_head: dict[int, float] = {}  # clause → the weight of its event
-        topic_clauses: set[int] = set()
+        topic_clauses: set[int] = set()  # clauses whose event is a consultation: what follows is its topic
         failed_topic_clauses: set[int] = set()  # … whose consultation failed: what it was about was not reached
-        head_scopes: dict[int, str] = {}  # clause → the scope of its event  # clauses whose event is a consultation: what follows is its topic
+        head_scopes: dict[int, str] = {}  # clause → the scope of its event
         # A negator inside a cue is part of it ("not tolerate", "declined to
         # comment") and negates nothing else.
         used_negators: set[int] = {n.start for n in negators if any(c.start <= n.start and n.end <= c.end for c in cues)}
@@ -538,6 +545,13 @@ class Scorer:
                                     cue.weight, weight + 0.0, mode, scope, tuple(notes)))  # + 0.0: no "-0.00" in evidence
         return scored
 
+    def _names_participants(self, text: str, cue, before: int) -> bool:
+        """Whether a phrase naming who took part or what about follows ``cue`` ("talks between the
+        government and the union", "talks with Gazprom on prices"; the cue may end with the preposition)."""
+        return self._participant_phrase is not None and (
+            self._participant_phrase.match(text, cue.end, before) is not None
+            or fold(text[cue.start:cue.end]).rsplit(" ", 1)[-1] in self._participant_words)
+
     def _is_place(self, text: str, mention) -> bool:
         """Whether an actor's name is a place here ("near the Turkish border", "the border with Turkey")."""
         if self._place_after is not None:
@@ -602,7 +616,7 @@ class Scorer:
                 left = [m for m in in_sentence if m.end <= match.start][:1]
                 if left:
                     left = _subject_chain(text, in_sentence, left[0], match.start)
-            elif len(left) >= 2 and _COORDINATED_VERB.search(text, left[-1].end, match.end):
+            elif len(left) >= 2 and self._coordinated_verb.search(text, left[-1].end, match.end):
                 # A second verb of the same subject ("Erdogan met Zelensky in
                 # Lviv and offered to mediate with Moscow"): the subject acts,
                 # not the object of the first verb.
