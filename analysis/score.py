@@ -95,8 +95,6 @@ __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TO
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
-_LOCATIVE = r"\b(?:near|along|across|on|at|to|from|toward|towards|by|over|through|beyond|inside|off|close\s+to)"
-_NOT_PEOPLE = r"(?!\s+(?:guard|guards|police|troops|forces|officials|officers|authorities|agency|service|services|patrol|patrols|units|security))"
 _INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|its|his|her|their|our|all|both)\b)[a-z]")  # "to reform", not "to the government"
 _CLAUSE_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
@@ -181,11 +179,14 @@ class Scorer:
         self._participant_phrase = _word_regex(self.modifiers_.participant_prepositions, r"\s+(?:{})\b")
         self._participant_words = frozenset(fold(w) for w in self.modifiers_.participant_prepositions)
         # "the Turkish border", "the Turkish-Syrian border", "the border with Turkey"
-        self._place_after = _word_regex(self.modifiers_.place_nouns, r"(?:-\w+)?\s+(?:{})\b" + _NOT_PEOPLE)
+        people = "|".join(map(re.escape, self.modifiers_.place_people)) or "(?!)"
+        self._place_after = _word_regex(self.modifiers_.place_nouns, r"(?:-\w+)?\s+(?:{})\b" + rf"(?!\s+(?:{people})\b)")
         # words of the place nouns, for a cheap test of whether an article may name a place at all
         self._place_hints = frozenset(w for noun in self.modifiers_.place_nouns for w in fold(noun).split()
                                       if w not in ("of", "the"))
-        self._place_before = _word_regex(self.modifiers_.place_nouns, _LOCATIVE + r"\s+the\s+(?:{})\s+(?:with|of)\s+(?:the\s+)?$")
+        locative = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in self.modifiers_.place_prepositions)
+        self._place_before = _word_regex(self.modifiers_.place_nouns, rf"\b(?:{locative})" + r"\s+the\s+(?:{})\s+(?:with|of)\s+(?:the\s+)?$") \
+            if locative else None
         self._post_negator = _word_regex(self.modifiers_.post_negators, r"\s+({})\b")
         self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
         # "and" opening a second predicate: a past-tense verb (regular, or from
