@@ -617,6 +617,9 @@ def test_a_side_named_as_a_border_is_a_place_not_an_actor():
                      "Russian warplanes struck villages near the Turkish-Syrian border."):
         r = dyad(sentence)
         assert r["sides"] == "russia" and r["relevance"] == "one_sided", (sentence, r["sides"])
+    # A resolution is a document: those who vote for it act.
+    r = dyad("Turkey voted in favour of a UN General Assembly resolution condemning Russia's annexation.")
+    assert r["net"] < 0 and "condemning" in r["evidence"], r
     # Border guards act, and one side's border with the other is theirs.
     for sentence in ("Turkish border guards detained Russian citizens.", "Turkey closed its border with Russia."):
         assert dyad(sentence)["relevance"] == "direct", sentence
@@ -736,7 +739,7 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 def test_dyad_probe_floor():
     # 150 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 135 are right; the floor keeps the actor and scope rules from sliding back.
+    # 137 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
@@ -745,7 +748,7 @@ def test_dyad_probe_floor():
         net = dyad(text)["net"]
         predicted = "cooperation" if net >= 0.05 else "friction" if net <= -0.05 else "none"
         right += predicted == label
-    assert len(probes) == 150 and right >= 130, right
+    assert len(probes) == 150 and right >= 132, right
 
 
 def test_one_sided_idioms_and_trust():
