@@ -28,7 +28,7 @@ DEFAULT_DYAD = "dyad_turkey_russia.yaml"
 MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal",
                   "clause_breaks", "failure", "attribution", "not_negating")
 _WORD_LISTS = ("headline_small", "list_breakers", "participant_prepositions", "appeal_objects", "place_nouns",
-               "place_prepositions", "place_people", "post_negators")  # read by the rules, not matched
+               "place_prepositions", "place_people", "post_negators", "agreement_verbs")  # read by the rules, not matched
 _MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles", "relative", *_WORD_LISTS)
 # Added later: older files without them still load.
 _OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative", "not_negating", *_WORD_LISTS}
@@ -315,6 +315,7 @@ class Modifiers:
     place_nouns: tuple[str, ...] = ()
     place_prepositions: tuple[str, ...] = ()
     place_people: tuple[str, ...] = ()
+    agreement_verbs: tuple[str, ...] = ()
     post_negators: tuple[str, ...] = ()
 
 
@@ -353,6 +354,7 @@ class ScorerSettings:
     source_window: int = 4
     go_between: tuple = ("host", "mediate")
     topic_heads: tuple = ("consult",)
+    hostile_acts: tuple = ()
     path: str = ""
     sha256: str = ""
 

@@ -187,6 +187,7 @@ class Scorer:
         locative = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in self.modifiers_.place_prepositions)
         self._place_before = _word_regex(self.modifiers_.place_nouns, rf"\b(?:{locative})" + r"\s+the\s+(?:{})\s+(?:with|of)\s+(?:the\s+)?$") \
             if locative else None
+        self._agreement_verbs = frozenset(fold(w) for w in self.modifiers_.agreement_verbs)
         self._post_negator = _word_regex(self.modifiers_.post_negators, r"\s+({})\b")
         self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
         # "and" opening a second predicate: a past-tense verb (regular, or from
@@ -195,7 +196,7 @@ class Scorer:
         self._coordinated_verb = _word_regex(sorted(past | {"will", "would", "has", "had"}),
                                              r"\band\s+(?:also\s+|then\s+|later\s+)?(?:[a-z]+ed|{})\b", flags=0)
         categories = {cue.category for cue in self.lexicon_.cues}
-        for key in ("go_between", "topic_heads"):
+        for key in ("go_between", "topic_heads", "hostile_acts"):
             unknown = sorted(set(getattr(self.settings_, key)) - categories)
             if unknown:
                 raise ConfigError(f"{self.settings_.path}: {key} names no lexicon category: {', '.join(unknown)}.")
@@ -318,12 +319,21 @@ class Scorer:
         # its clause modifies that cue instead of counting itself.
         cues = list(cues)
         modifying: set[int] = set()
+        agreed_to: set[int] = set()  # agreements to a hostile act: they mark it as intended
         for i, match in enumerate(cues[:-1]):
             # What a reversal or intention governs is the next event cue, not a
             # participant noun ("abandoned its only ally" reduces relations).
             following = next((c for c in cues[i + 1:] if c.key.head != "participant"), None)
-            close = following is not None and clause_of(following.start) == clause_of(match.start) and \
-                gap(match.end, following.start) < s.negation_window
+            same_clause = following is not None and clause_of(following.start) == clause_of(match.start)
+            if same_clause and fold(text[match.start:match.end]) in self._agreement_verbs and \
+                    following.key.category in s.hostile_acts and gap(match.end, following.start) <= s.negation_window \
+                    and not any(match.end <= r.start and r.end <= following.start for r in reversals):
+                # "The EU agreed to impose new sanctions", "agreed a package of
+                # sanctions": what was agreed is the act, and it is hostile.
+                modifying.add(i)
+                agreed_to.add(i)
+                continue
+            close = same_clause and gap(match.end, following.start) < s.negation_window
             if not close:
                 continue
             surface = fold(text[match.start:match.end])
@@ -335,7 +345,7 @@ class Scorer:
                            if fold(text[cues[i].start:cues[i].end]) in self._reversal_words]
         intention_spans = [(m.start, m.end, text[m.start:m.end]) for m in intentions]
         intention_spans += [(cues[i].start, cues[i].end, text[cues[i].start:cues[i].end]) for i in modifying
-                            if cues[i].key.head == "transparent"]
+                            if cues[i].key.head == "transparent" or i in agreed_to]
         cues = [m for i, m in enumerate(cues) if i not in modifying]
         # A failure verb right after a cooperative cue ("peace talks collapsed",
         # "the truce was violated") says that it failed: the cue flips, and
@@ -812,7 +822,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-26"
+_CODE_VERSION = "scorer-27"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

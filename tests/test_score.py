@@ -99,6 +99,24 @@ def test_neither_after_a_cue_negates_it_and_nor_continues_the_list():
     assert r["net"] < 0 and r["evidence"].count("negated") == 1, r["evidence"]
 
 
+def test_an_agreement_to_a_hostile_act_is_that_act():
+    for sentence in ("The EU agreed to impose new sanctions on Russia.", "EU leaders agreed a new package of sanctions.",
+                     "The G7 agreed to cap the price of Russian oil.", "NATO allies agreed to expel Russian diplomats."):
+        r = generic(sentence)
+        assert r["net"] < 0 and "[intention 'agreed" in r["evidence"], (sentence, r["evidence"])
+    # Agreements to cooperate, to undo a hostile act or to fight a common enemy stay agreements.
+    for sentence in ("The EU agreed to lift sanctions on Syria.", "The two sides agreed to a ceasefire.",
+                     "Turkey and Russia agreed to jointly fight terrorism.",
+                     "Japan and South Korea agreed to share real-time data on North Korean missile launches."):
+        assert generic(sentence)["net"] > 0, sentence
+
+
+def test_mobilizing_money_or_support_is_not_mobilizing_troops():
+    assert generic("The summit will focus on mobilizing climate finance.")["net"] >= 0
+    assert generic("We mobilized support for Ukraine.")["net"] > 0
+    assert generic("Russia mobilized 300,000 reservists.")["net"] < 0
+
+
 def test_a_hostile_act_that_did_not_happen_is_little_cooperation():
     # -0.1 x its weight, not -0.6 x: "did not attack" is not an act of aid.
     assert "attack (assault +0.90) [negated by 'not']" in generic("The rebels did not attack the convoy.")["evidence"]
@@ -536,7 +554,8 @@ def test_a_misplaced_gap_in_a_users_lexicon_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("key,old,new", [("go_between", "[host, mediate]", "[host, broker]"),
-                                           ("topic_heads", "[consult, negotiate]", "[broker]")])
+                                           ("topic_heads", "[consult, negotiate]", "[broker]"),
+                                           ("hostile_acts", "[sanction,", "[broker, sanction,")])
 def test_go_between_and_topic_head_categories_must_exist(tmp_path, key, old, new):
     from analysis.resources import data_path
 
