@@ -362,6 +362,9 @@ def test_names_are_not_cues():
     ("The EU announced the suspension of the trade agreement.", -1),
     ("Ethiopian troops crossed into Eritrea, residents said.", -1),
     ("The leader vowed to strengthen his country's nuclear forces.", -1),
+    ("EU ministers agreed on Monday to freeze the assets of twelve officials.", -1),
+    ("The president ordered a pause in relations with the two embassies.", -1),
+    ("Canberra cancelled the visas of two academics on security grounds.", -1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -778,13 +781,13 @@ def test_one_sided_idioms_and_trust():
 
 
 def test_probe_sentences_floor():
-    # Thirty sets of news-style sentences (tests/data/README.md): blind
+    # Thirty-one sets of news-style sentences (tests/data/README.md): blind
     # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1364 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1389 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
