@@ -665,6 +665,7 @@ def test_an_actor_inside_the_cue_takes_part_and_trade_figures_count_a_little():
     r = dyad("Turkey's exports to Russia fell sharply last year.")
     assert r["evidence"] == "exports to Russia fell (trade_decline -2.00)", r["evidence"]
     assert dyad("Turkey's exports to Russia surged by 60 percent.")["net"] > 0
+    assert dyad("The minister said exports to Russia had fallen by a third.")["net"] < 0
     assert dyad("A Turkish court acquitted a Russian citizen accused of spying.")["net"] > 0
 
 
@@ -759,9 +760,9 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_dyad_probe_floor():
-    # 150 Turkey–Russia sentences labelled by who the cooperation or friction is
+    # 175 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 137 are right; the floor keeps the actor and scope rules from sliding back.
+    # 158 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
@@ -770,7 +771,7 @@ def test_dyad_probe_floor():
         net = dyad(text)["net"]
         predicted = "cooperation" if net >= 0.05 else "friction" if net <= -0.05 else "none"
         right += predicted == label
-    assert len(probes) == 150 and right >= 132, right
+    assert len(probes) == 175 and right >= 153, right
 
 
 def test_one_sided_idioms_and_trust():
