@@ -654,6 +654,11 @@ class Scorer:
                     # and the rest of a coordinated list: "with both Ukraine and Russia"
                     for previous, following in zip(on_right, on_right[1:], strict=False):
                         gap = text[previous.end:following.start].strip().lower()
+                        if re.fullmatch(r"by\s*(the\s+)?", gap):
+                            # the agent of an event named as the object: "would never
+                            # recognise the annexation of Crimea by Russia"
+                            participants.add(following.key)
+                            break
                         if not re.fullmatch(r"(,|and|or|nor|,\s*and)\s*(the\s+)?", gap):
                             break
                         participants.add(following.key)
@@ -822,7 +827,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-28"
+_CODE_VERSION = "scorer-29"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

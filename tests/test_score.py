@@ -669,6 +669,11 @@ def test_an_actor_inside_the_cue_takes_part_and_trade_figures_count_a_little():
     assert dyad("A Turkish court acquitted a Russian citizen accused of spying.")["net"] > 0
 
 
+def test_the_agent_of_an_event_named_as_the_object_takes_part():
+    r = dyad("Erdogan said Turkey would never recognise the annexation of Crimea by Russia.")
+    assert r["net"] < 0 and "recognise" in r["evidence"], r
+
+
 def test_crimea_style_friction_is_dyad_friction():
     r = dyad("Turkey is against Russia's annexation of Crimea.")
     assert r["net"] < 0 and r["friction"] > 0
@@ -762,7 +767,7 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 def test_dyad_probe_floor():
     # 175 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 158 are right; the floor keeps the actor and scope rules from sliding back.
+    # 159 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
