@@ -95,6 +95,7 @@ __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TO
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
+_CLAUSE_MARKERS = ("clause_breaks", "contrast", "concessive", "background")
 _INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|its|his|her|their|our|all|both)\b)[a-z]")  # "to reform", not "to the government"
 _CLAUSE_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 
@@ -235,8 +236,14 @@ class Scorer:
         boundaries = [start]
         for m in _CLAUSE_PUNCT.finditer(text, start, end):
             boundaries.append(m.start())
-        for kind in ("clause_breaks", "contrast", "concessive", "background"):
-            boundaries += [m.start for m in local[kind]]
+        # A marker inside a longer one ("after" in "a day after", "though" in
+        # "even though") is no marker of its own: the longer one governs.
+        markers = [m for kind in ("clause_breaks", "contrast", "concessive", "background") for m in local[kind]]
+        inner = {(m.start, m.end) for m in markers if any(o.start < m.start < o.end for o in markers)}
+        if inner:
+            local = {kind: [m for m in found if (m.start, m.end) not in inner] if kind in _CLAUSE_MARKERS else found
+                     for kind, found in local.items()}
+        boundaries += [m.start for kind in _CLAUSE_MARKERS for m in local[kind]]
         boundaries = sorted(set(boundaries))
         # A relative clause set off by commas ("The talks, which lasted three
         # hours, collapsed") is an insertion: what follows it continues the
@@ -827,7 +834,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-29"
+_CODE_VERSION = "scorer-30"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

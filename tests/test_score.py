@@ -390,6 +390,22 @@ def test_the_comma_of_a_number_ends_no_clause():
     assert r["net"] < 0 and "failed: 'ended without'" in r["evidence"], r["evidence"]
 
 
+def test_a_marker_inside_a_longer_one_opens_no_clause():
+    # "after" inside "two days after", "though" inside "even though": the longer marker governs its clause.
+    r = generic("Two days after signing a trade deal, Beijing imposed tariffs on Australian barley.")
+    assert r["net"] < 0 and "[background 'days after']" in r["evidence"], r["evidence"]
+    r = generic("Regime forces stepped up their attacks even though the district falls within a de-escalation zone.")
+    assert r["net"] < 0 and "[concessive 'even though']" in r["evidence"], r["evidence"]
+
+
+def test_continuing_fighting_is_a_state_and_armies_withdrawing_de_escalate():
+    assert "fighting raged (conflict_state" in generic("Even as fighting raged in the north, the two sides exchanged "
+                                                         "prisoners in the south.")["evidence"]
+    assert generic("Even as fighting raged in the north, the two sides exchanged prisoners in the south.")["net"] > 0
+    assert generic("The army withdrew from the town after three weeks of fighting.")["net"] > 0
+    assert generic("Russia withdrew from the grain deal.")["net"] < 0
+
+
 def test_a_labour_strike_is_a_protest_not_an_attack():
     assert "protest" in generic("Striking workers blocked the port.")["evidence"]
     assert "fight" not in generic("The miners strike entered its third week.")["evidence"]
@@ -787,13 +803,13 @@ def test_one_sided_idioms_and_trust():
 
 
 def test_probe_sentences_floor():
-    # Thirty-one sets of news-style sentences (tests/data/README.md): blind
+    # Thirty-two sets of news-style sentences (tests/data/README.md): blind
     # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1389 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1409 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
