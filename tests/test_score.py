@@ -406,6 +406,11 @@ def test_continuing_fighting_is_a_state_and_armies_withdrawing_de_escalate():
     assert generic("Russia withdrew from the grain deal.")["net"] < 0
 
 
+def test_a_while_clause_is_concessive():
+    r = generic("While welcoming the truce, Kyiv accused Moscow of violating it within hours.")
+    assert r["net"] < 0 and "[concessive 'While']" in r["evidence"], r["evidence"]
+
+
 def test_a_labour_strike_is_a_protest_not_an_attack():
     assert "protest" in generic("Striking workers blocked the port.")["evidence"]
     assert "fight" not in generic("The miners strike entered its third week.")["evidence"]
@@ -803,13 +808,13 @@ def test_one_sided_idioms_and_trust():
 
 
 def test_probe_sentences_floor():
-    # Thirty-two sets of news-style sentences (tests/data/README.md): blind
+    # Thirty-three sets of news-style sentences (tests/data/README.md): blind
     # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1409 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1429 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
