@@ -107,7 +107,8 @@ def test_an_agreement_to_a_hostile_act_is_that_act():
     # Agreements to cooperate, to undo a hostile act or to fight a common enemy stay agreements.
     for sentence in ("The EU agreed to lift sanctions on Syria.", "The two sides agreed to a ceasefire.",
                      "Turkey and Russia agreed to jointly fight terrorism.",
-                     "Japan and South Korea agreed to share real-time data on North Korean missile launches."):
+                     "Japan and South Korea agreed to share real-time data on North Korean missile launches.",
+                     "China and the Philippines agreed to improve communication to manage disputes."):
         assert generic(sentence)["net"] > 0, sentence
 
 
@@ -365,6 +366,7 @@ def test_names_are_not_cues():
     ("EU ministers agreed on Monday to freeze the assets of twelve officials.", -1),
     ("The president ordered a pause in relations with the two embassies.", -1),
     ("Canberra cancelled the visas of two academics on security grounds.", -1),
+    ("France returned 26 looted artefacts to Benin.", 1),
 ])
 def test_word_senses_and_event_readings(text, sign):
     net = generic(text)["net"]
@@ -808,13 +810,13 @@ def test_one_sided_idioms_and_trust():
 
 
 def test_probe_sentences_floor():
-    # Thirty-three sets of news-style sentences (tests/data/README.md): blind
+    # Thirty-four sets of news-style sentences (tests/data/README.md): blind
     # scores 0.76-0.97, used for development since; this guards the rules they prompted.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1429 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1459 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
