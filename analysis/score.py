@@ -21,7 +21,9 @@ weights on the Goldstein scale). How a cue counts:
 4. **Hedges and conditionals.** A hedge ("may", "reportedly") scales its
    clause by ``hedge_factor``; a conditional ("if", "unless") the whole sentence.
 5. **Contrast.** Clauses before "but"/"however" count ``contrast_factor`` ×;
-   "despite"/"although" clauses count ``concessive_factor`` ×.
+   "despite"/"although" clauses count ``concessive_factor`` ×; a temporal or
+   causal setting ("after the attack") ``setting_factor`` ×, a relative clause
+   ("which …") or a participial one (", urging …") ``background_factor`` ×.
 6. **Reported speech.** A cue inside quotation marks is something said: its
    mode is verbal.
 7. **Who it is between.** Each cue's participants are the nearest actor to its
@@ -288,9 +290,13 @@ class Scorer:
             clause_setting[index] = max(clause_setting[index], 1)
         for m in local["background"]:
             index = clause_of(m.start)
-            clause_factor[index] *= s.background_factor
+            relative = fold(text[m.start:m.end]) in self._relative_words
+            # A setting ("after the attack", "since the invasion") tells what
+            # came before; a relative clause ("Moscow, which stepped up its air
+            # strikes") describes a participant and may carry news of its own.
+            clause_factor[index] *= s.background_factor if relative else s.setting_factor
             clause_notes[index].append(f"background '{text[m.start:m.end]}'")
-            if fold(text[m.start:m.end]) not in self._relative_words:
+            if not relative:
                 clause_setting[index] = 2
         for m in _PARTICIPLE.finditer(text, start, end):
             # ", urging …", ", calling …": a participial clause elaborates the
@@ -834,7 +840,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-30"
+_CODE_VERSION = "scorer-31"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -392,6 +392,14 @@ def test_the_comma_of_a_number_ends_no_clause():
     assert r["net"] < 0 and "failed: 'ended without'" in r["evidence"], r["evidence"]
 
 
+def test_a_setting_weighs_less_than_a_relative_clause():
+    # "after the attack" tells what came before (0.3x); "which …" describes a participant (0.5x).
+    r = generic("Following the attack, Biden called Lula to convey his support.")
+    assert r["net"] > 0 and "attack (assault -2.70) [background 'Following']" in r["evidence"], r["evidence"]
+    r = generic("The operation was backed by Moscow, which stepped up its air strikes.")
+    assert "air strikes (fight -5.00) [background 'which']" in r["evidence"], r["evidence"]
+
+
 def test_a_marker_inside_a_longer_one_opens_no_clause():
     # "after" inside "two days after", "though" inside "even though": the longer marker governs its clause.
     r = generic("Two days after signing a trade deal, Beijing imposed tariffs on Australian barley.")
