@@ -354,7 +354,7 @@ class ScorerSettings:
     appeal_to_yield: float = -0.3
     source_window: int = 4
     go_between: tuple = ("host", "mediate")
-    topic_heads: tuple = ("consult",)
+    topic_heads: tuple = ("consult", "negotiate")
     hostile_acts: tuple = ()
     path: str = ""
     sha256: str = ""

@@ -195,7 +195,7 @@ class Scorer:
         self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
         # "and" opening a second predicate: a past-tense verb (regular, or from
         # irregular_verbs.yaml) or an auxiliary ("and offered", "and met", "and will")
-        past = {form for forms in irregular_verbs().values() for form in forms} | {"said", "made", "told", "met"}
+        past = {form for forms in irregular_verbs().values() for form in forms}
         self._coordinated_verb = _word_regex(sorted(past | {"will", "would", "has", "had"}),
                                              r"\band\s+(?:also\s+|then\s+|later\s+)?(?:[a-z]+ed|{})\b", flags=0)
         categories = {cue.category for cue in self.lexicon_.cues}
@@ -240,7 +240,7 @@ class Scorer:
             boundaries.append(m.start())
         # A marker inside a longer one ("after" in "a day after", "though" in
         # "even though") is no marker of its own: the longer one governs.
-        markers = [m for kind in ("clause_breaks", "contrast", "concessive", "background") for m in local[kind]]
+        markers = [m for kind in _CLAUSE_MARKERS for m in local[kind]]
         inner = {(m.start, m.end) for m in markers if any(o.start < m.start < o.end for o in markers)}
         if inner:
             local = {kind: [m for m in found if (m.start, m.end) not in inner] if kind in _CLAUSE_MARKERS else found
@@ -370,20 +370,20 @@ class Scorer:
             # The failed thing may be far from its verb when a phrase names
             # who took part or what about ("talks between the government and
             # the union broke down", "talks with the IMF stalled"), but only
-            # when it is the clause's only cue so far.
-            reach = s.negation_window
-            if len(before) == 1 and self._names_participants(text, before[0], failure.start):
-                reach *= 2
-            failed = before[-1] if before else None
-            if len(before) >= 2 and before[0].key.category in s.topic_heads and \
-                    self._names_participants(text, before[0], failure.start) and \
-                    gap(before[0].end, failure.start) <= 2 * reach:
-                # What failed is the talks, not their topic: "talks with the
-                # IMF on a new loan collapsed".
-                failed = before[0]
-            if failed is None or failed.key.weight <= 0 or gap(failed.end, failure.start) > 2 * reach:
+            # when it is the clause's only cue so far, or the talks that head
+            # the clause (their topic is no event of its own).
+            if not before:
                 continue
-            if failed is before[-1] and gap(failed.end, failure.start) > reach:
+            failed, reach = before[-1], s.negation_window
+            if self._names_participants(text, before[0], failure.start):
+                if len(before) == 1:
+                    reach *= 2
+                elif before[0].key.category in s.topic_heads and \
+                        gap(before[0].end, failure.start) <= 2 * s.negation_window:
+                    # What failed is the talks, not their topic: "talks with the
+                    # IMF on a new loan collapsed".
+                    failed, reach = before[0], 2 * s.negation_window
+            if failed.key.weight <= 0 or gap(failed.end, failure.start) > reach:
                 continue
             failed_by[failed.start] = text[failure.start:failure.end]
             absorbed.update(c.start for c in cues if c.start < failure.end and c.end > failure.start)
@@ -579,9 +579,9 @@ class Scorer:
     def _is_place(self, text: str, mention) -> bool:
         """Whether an actor's name is a place here ("near the Turkish border", "the border with Turkey")."""
         if self._place_after is not None:
-            after = self._place_after.match(text, mention.end)
             # "Turkish border", "Turkish-Syrian border"; not "Turkey's border guards shot…" (a possessive acts)
-            if after is not None and "'" not in text[mention.start:mention.end + 2] and "’" not in text[mention.start:mention.end + 2]:
+            name = text[mention.start:mention.end + 2]
+            if "'" not in name and "’" not in name and self._place_after.match(text, mention.end) is not None:
                 return True
         # "… the border with Turkey": only worth a search after "with" or "of"
         return self._place_before is not None and \
@@ -627,11 +627,10 @@ class Scorer:
         # A host or mediator acts between the two it brings together and
         # towards each of them: "Turkey hosted talks between Russia and Ukraine".
         go_between = match.key.category in self.settings_.go_between
-        # An actor inside the cue's own words takes part: "damage bilateral
-        # relations", "exports to Russia fell".
-        inside = {m.key for m in in_sentence if match.start <= m.start and m.end <= match.end}
         if not participants or go_between:
-            participants |= inside
+            # An actor inside the cue's own words takes part: "damage bilateral
+            # relations", "exports to Russia fell".
+            participants |= {m.key for m in in_sentence if match.start <= m.start and m.end <= match.end}
             in_clause = [m for m in in_sentence if clause_start <= m.start < clause_end]
             left = [m for m in in_clause if m.end <= match.start]
             if not left:
