@@ -344,7 +344,7 @@ class ScorerSettings:
     intention_factor: float = 0.7
     hedge_factor: float = 0.6
     contrast_factor: float = 0.5
-    concessive_factor: float = 0.5
+    concessive_factor: float = 0.3
     complement_factor: float = 0.1
     background_factor: float = 0.5
     setting_factor: float = 0.3

@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1459 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1559 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -837,3 +837,21 @@ def test_dev_set_floor():
     assert result.macro_f1 >= 0.90
     assert result.spearman >= 0.78
     assert result.quad_n == 276 and result.quad_agreement >= 0.75
+
+
+def test_a_concessive_clause_yields_to_the_main_event():
+    # Equal weights, opposite signs: the main clause's meeting is the event, the objections scenery.
+    r = generic("The Dalai Lama met President Bush at the White House, despite strong objections from Beijing.")
+    assert r["net"] > 0.05 and "[concessive 'despite']" in r["evidence"], r["evidence"]
+    assert generic("Shelling continued despite a de-escalation agreement.")["net"] < 0
+
+
+def test_expressed_hope_is_an_optimistic_comment_and_a_bare_hope_is_not():
+    r = generic("The Chinese premier expressed hope that ties with Japan would improve.")
+    assert r["net"] > 0.05 and "optimistic_comment" in r["evidence"], r["evidence"]
+    assert generic("We hope that you will bear with me.")["evidence"] == ""
+
+
+def test_ordering_someone_to_leave_is_an_expulsion():
+    r = generic("Uzbekistan ordered the US military to leave the air base within six months.")
+    assert r["net"] < 0 and "(expel" in r["evidence"], r["evidence"]
