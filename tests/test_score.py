@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1559 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1609 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -855,3 +855,14 @@ def test_expressed_hope_is_an_optimistic_comment_and_a_bare_hope_is_not():
 def test_ordering_someone_to_leave_is_an_expulsion():
     r = generic("Uzbekistan ordered the US military to leave the air base within six months.")
     assert r["net"] < 0 and "(expel" in r["evidence"], r["evidence"]
+
+
+def test_stationing_battlegroups_is_force_posture_even_when_agreed():
+    r = generic("NATO allies agreed to station four new multinational battlegroups in eastern Europe.")
+    assert r["net"] < 0 and "(force_posture" in r["evidence"], r["evidence"]
+    assert generic("Russia stationed troops along the border.")["net"] < 0
+
+
+def test_keeping_a_stake_is_economic_cooperation():
+    r = generic("Mitsui decided to keep its stake in the Sakhalin-2 LNG project despite Western sanctions on Moscow.")
+    assert r["net"] > 0 and "(economic_cooperation" in r["evidence"], r["evidence"]
