@@ -303,7 +303,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
               "negated_conflict": settings.negated_conflict_factor,
               "intention": settings.intention_factor, "hedge": settings.hedge_factor, "contrast": settings.contrast_factor,
               "concessive": settings.concessive_factor, "background": settings.background_factor,
-              "setting": settings.setting_factor,
+              "setting": settings.setting_factor, "subordinate_cap": settings.subordinate_cap,
               "w_direct": settings.relevance_weights["direct"], "w_one": settings.relevance_weights["one_sided"],
               "w_context": settings.relevance_weights["context"],
               "eval": {k: (f"{v:.3f}" if isinstance(v, float) else v) for k, v in evaluation.items()}}

@@ -348,6 +348,7 @@ class ScorerSettings:
     complement_factor: float = 0.1
     background_factor: float = 0.5
     setting_factor: float = 0.3
+    subordinate_cap: float = 0.5
     quote_mode: str = "verbal"
     relevance_weights: dict = field(default_factory=lambda: {"direct": 1.0, "one_sided": 0.5, "context": 0.25, "none": 0.0})
     context_carry: int = 2

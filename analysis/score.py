@@ -24,6 +24,10 @@ weights on the Goldstein scale). How a cue counts:
    "despite"/"although" clauses count ``concessive_factor`` ×; a temporal or
    causal setting ("after the attack") ``setting_factor`` ×, a relative clause
    ("which …") or a participial one (", urging …") ``background_factor`` ×.
+   When the main clause has an event, the concessive, setting and relative
+   clauses' cues together weigh at most ``subordinate_cap`` × its mass (per
+   scope): "Following deadly clashes on the border, the commanders met" is
+   a meeting, as a coder codes it.
 6. **Reported speech.** A cue inside quotation marks is something said: its
    mode is verbal.
 7. **Who it is between.** Each cue's participants are the nearest actor to its
@@ -283,14 +287,17 @@ class Scorer:
         # …", "since …"; not a relative clause, "which …"), 1 for a concessive
         # one ("despite the war"), where only a state noun is scenery.
         clause_setting = [0] * n_clauses
+        subordinate = [False] * n_clauses  # concessive, setting or relative clauses
         for m in local["concessive"]:
             index = clause_of(m.start)
+            subordinate[index] = True
             clause_factor[index] *= s.concessive_factor
             clause_notes[index].append(f"concessive '{text[m.start:m.end]}'")
             clause_setting[index] = max(clause_setting[index], 1)
         for m in local["background"]:
             index = clause_of(m.start)
             relative = fold(text[m.start:m.end]) in self._relative_words
+            subordinate[index] = True
             # A setting ("after the attack", "since the invasion") tells what
             # came before; a relative clause ("Moscow, which stepped up its air
             # strikes") describes a participant and may carry news of its own.
@@ -457,6 +464,8 @@ class Scorer:
         used_reversals: set[int] = set()
         clause_has_head = {clause_of(c.start) for c in cues if c.key.head not in _NOT_HEADS}
         scored: list[ScoredCue] = []
+        is_subordinate: list[bool] = []
+        is_main_event: list[bool] = []
         for match in cues:
             cue: Cue = match.key
             clause = clause_of(match.start)
@@ -567,7 +576,41 @@ class Scorer:
                 head_scopes[clause] = scope
             scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
                                     cue.weight, weight + 0.0, mode, scope, tuple(notes)))  # + 0.0: no "-0.00" in evidence
+            is_subordinate.append(subordinate[clause] and "source clause" not in notes)
+            is_main_event.append(not is_subordinate[-1] and cue.head != "participant")
+        if any(is_subordinate):
+            scored = self._cap_subordinate(scored, is_subordinate, is_main_event)
         return scored
+
+    def _cap_subordinate(self, scored: list[ScoredCue], is_subordinate: list[bool],
+                         is_main_event: list[bool]) -> list[ScoredCue]:
+        """Keep the clauses around the main event from turning its sign.
+
+        A sentence reports its main clause's event; a setting ("following
+        deadly clashes"), a concession or a relative clause tells what else
+        is true. When the main clause's events of a scope have a net sign,
+        the subordinate cues of that scope with the opposite sign together
+        weigh at most ``subordinate_cap`` × the main clause's events (their
+        summed absolute weight). Subordinate cues of the same sign are left
+        as they are: they cannot turn it.
+        """
+        cap = self.settings_.subordinate_cap
+        out = list(scored)
+        for scope in sorted({c.scope for c in scored}):
+            main = [c.weight for c, flag in zip(scored, is_main_event, strict=True) if flag and c.scope == scope]
+            sign = sum(main)
+            opposing = [i for i, c in enumerate(scored)
+                        if is_subordinate[i] and c.scope == scope and c.weight * sign < 0]
+            against = sum(abs(scored[i].weight) for i in opposing)
+            mass = sum(abs(w) for w in main)
+            if not opposing or against <= cap * mass:
+                continue
+            factor = cap * mass / against
+            for i in opposing:
+                c = scored[i]
+                out[i] = ScoredCue(c.start, c.end, c.text, c.category, c.base, round(c.weight * factor, 6) + 0.0,
+                                   c.mode, c.scope, (*c.notes, f"main event weighs more ×{factor:.2f}"))
+        return out
 
     def _names_participants(self, text: str, cue, before: int) -> bool:
         """Whether a phrase naming who took part or what about follows ``cue`` ("talks between the
@@ -839,7 +882,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-33"
+_CODE_VERSION = "scorer-34"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -380,7 +380,7 @@ def test_an_inserted_relative_clause_does_not_cut_its_sentence_in_two():
     r = generic("The talks, which were held in Geneva and lasted a week, collapsed.")
     assert r["net"] < 0
     # The insertion's own cues keep their background reading.
-    assert "annexed (fight -5.00) [background 'which']" in generic("Russia, which annexed Crimea, signed the deal.")["evidence"]
+    assert "annexed (fight -5.00) [background 'which']" in generic("Russia, which annexed Crimea, issued a statement.")["evidence"]
 
 
 def test_the_comma_of_a_number_ends_no_clause():
@@ -394,8 +394,8 @@ def test_the_comma_of_a_number_ends_no_clause():
 
 def test_a_setting_weighs_less_than_a_relative_clause():
     # "after the attack" tells what came before (0.3x); "which …" describes a participant (0.5x).
-    r = generic("Following the attack, Biden called Lula to convey his support.")
-    assert r["net"] > 0 and "attack (assault -2.70) [background 'Following']" in r["evidence"], r["evidence"]
+    assert "attack (assault -2.70) [background 'Following']" in generic("Following the attack, Biden called Lula.")["evidence"]
+    assert generic("Following the attack, Biden called Lula to convey his support.")["net"] > 0
     r = generic("The operation was backed by Moscow, which stepped up its air strikes.")
     assert "air strikes (fight -5.00) [background 'which']" in r["evidence"], r["evidence"]
 
@@ -418,7 +418,7 @@ def test_continuing_fighting_is_a_state_and_armies_withdrawing_de_escalate():
 
 def test_a_while_clause_is_concessive():
     r = generic("While welcoming the truce, Kyiv accused Moscow of violating it within hours.")
-    assert r["net"] < 0 and "[concessive 'While']" in r["evidence"], r["evidence"]
+    assert r["net"] < 0 and "[concessive 'While'" in r["evidence"], r["evidence"]
 
 
 def test_a_labour_strike_is_a_protest_not_an_attack():
@@ -824,13 +824,13 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1609 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1659 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
     """A trivial scorer cannot pass: always-friction gives macro-F1 0.39, VADER 0.60 and rho 0.39.
 
-    The floor sits under today's 0.932 / 0.822, so a rule change that costs
+    The floor sits under today's 0.935 / 0.825, so a rule change that costs
     the dev set shows here."""
     result = evaluate()
     assert result.n == 276
@@ -842,7 +842,7 @@ def test_dev_set_floor():
 def test_a_concessive_clause_yields_to_the_main_event():
     # Equal weights, opposite signs: the main clause's meeting is the event, the objections scenery.
     r = generic("The Dalai Lama met President Bush at the White House, despite strong objections from Beijing.")
-    assert r["net"] > 0.05 and "[concessive 'despite']" in r["evidence"], r["evidence"]
+    assert r["net"] > 0.05 and "[concessive 'despite'" in r["evidence"], r["evidence"]
     assert generic("Shelling continued despite a de-escalation agreement.")["net"] < 0
 
 
@@ -866,3 +866,27 @@ def test_stationing_battlegroups_is_force_posture_even_when_agreed():
 def test_keeping_a_stake_is_economic_cooperation():
     r = generic("Mitsui decided to keep its stake in the Sakhalin-2 LNG project despite Western sanctions on Moscow.")
     assert r["net"] > 0 and "(economic_cooperation" in r["evidence"], r["evidence"]
+
+
+def test_the_main_clause_event_decides_against_its_setting():
+    # A strong conflict in the setting does not outweigh the meeting the sentence reports.
+    r = generic("Following deadly clashes on the border, Indian and Chinese commanders met to discuss disengagement.")
+    assert r["net"] > 0.05 and "main event weighs more" in r["evidence"], r["evidence"]
+    r = generic("The rebels said they will release the prime minister, whom they had taken hostage two weeks ago.")
+    assert r["net"] > 0.05, r["evidence"]
+    # The setting still counts when the main clause has no event of its own.
+    assert generic("After the clashes, the commanders went home.")["net"] < 0
+    # A participial result clause is not capped: "drawing an angry protest" is news of its own.
+    r = generic("Troops staged drills near the border, drawing an angry protest from the neighbours.")
+    assert "main event weighs more" not in r["evidence"], r["evidence"]
+
+
+def test_the_cap_works_within_a_scope():
+    # The sentence's only Turkey-Russia event is in the setting: a third-party meeting does not cap it.
+    r = dyad("After Russia shot down a Turkish jet, NATO envoys met in Brussels.")
+    assert r["friction"] > 0 and r["net"] < 0 and "main event weighs more" not in r["evidence"], r["evidence"]
+
+
+def test_recall_as_a_phrase_and_resigned_to_are_not_events():
+    assert "recall" not in generic("It was, as I recall, Russia who objected.")["evidence"]
+    assert "resigned" not in generic("Residents seemed resigned to the resumption in bombing.")["evidence"]
