@@ -240,13 +240,22 @@ class PhraseMatcher:
             if not len(automaton):
                 continue
             haystack = prepared.haystack(self.hyphen_joins, folded=folded_text)
-            hits = automaton.iter(haystack) if overlapping else automaton.iter_long(haystack)
+            hits = list(automaton.iter(haystack) if overlapping else automaton.iter_long(haystack))
             before = len(found)
             # haystack = " " + text + " ", so a needle ending at end_index starts
             # at text offset end_index - length - 1, and haystack[that offset]
             # is the character before it: a space unless it began inside a word.
             found += [Match(end_index - length - 1 + offset, end_index - 1 + offset, key)
                       for end_index, (length, key) in hits if haystack[end_index - length - 1] == " "]
+            if not overlapping and len(found) - before < len(hits):
+                # A longest match that began inside a word ("is met" in "Francis
+                # met") is no match, but it hid the shorter ones inside it: take
+                # every match and resolve the overlaps below.
+                del found[before:]
+                found += [Match(end_index - length - 1 + offset, end_index - 1 + offset, key)
+                          for end_index, (length, key) in automaton.iter(haystack)
+                          if haystack[end_index - length - 1] == " "]
+                sources += 1
             sources += len(found) > before
         if self._gapped:
             before = len(found)

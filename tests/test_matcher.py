@@ -98,3 +98,14 @@ def test_two_gapped_phrases_that_find_one_span_give_one_match():
     m = PhraseMatcher([("fired * missiles", "a"), ("fired * ballistic missiles", "b")])
     hits = m.find("They fired two ballistic missiles.", overlapping=True)
     assert [(h.start, h.end) for h in hits] == [(5, 33)]
+
+
+def test_a_longer_phrase_starting_inside_a_word_does_not_hide_a_shorter_one():
+    # "is met" ends where "met" ends but starts inside "Francis": it is no match, and "met" still is.
+    matcher = PhraseMatcher([("is met", "not"), ("met", "consult"), ("a pause in relations", "pause"), ("relations", "ties")])
+    found = matcher.find("Pope Francis met the imam.")
+    assert [(m.start, m.end, m.key) for m in found] == [(13, 16, "consult")]
+    found = matcher.find("Russia pause in relations")
+    assert [m.key for m in found] == ["ties"]
+    # The real phrase still wins where it begins on a word.
+    assert [m.key for m in matcher.find("The target is met.")] == ["not"]

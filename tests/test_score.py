@@ -890,3 +890,9 @@ def test_the_cap_works_within_a_scope():
 def test_recall_as_a_phrase_and_resigned_to_are_not_events():
     assert "recall" not in generic("It was, as I recall, Russia who objected.")["evidence"]
     assert "resigned" not in generic("Residents seemed resigned to the resumption in bombing.")["evidence"]
+
+
+def test_a_passive_met_is_not_a_meeting():
+    r = generic("Any attack on our territory will be met with a swift and decisive response.")
+    assert "consult" not in r["evidence"] and r["net"] < 0, r["evidence"]
+    assert "consult" in generic("Erdogan met Putin in Sochi.")["evidence"]
