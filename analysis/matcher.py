@@ -260,7 +260,7 @@ class PhraseMatcher:
         if self._gapped:
             before = len(found)
             found += self._gapped_matches(prepared.text, prepared.haystack(self.hyphen_joins, folded=True), offset)
-            sources += len(found) > before
+            sources += min(len(found) - before, 2)  # gapped matches of different phrases may overlap each other
         if sources < 2 and not overlapping:
             return found  # one automaton's longest matches: already in order, without overlaps
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))

@@ -10,6 +10,8 @@ weights on the Goldstein scale). How a cue counts:
    the *head* (the event, as CAMEO codes it: "rejected a US offer to host a
    summit" is a rejection); later cues are its complement and count
    ``complement_factor`` ×. Background nouns ("war", "tensions") never head.
+   In a passive clause the verb heads and the noun before it is what was
+   done to ("the request for an audit was rejected" is a rejection).
 2. **Negation.** A negator up to ``negation_window`` words before a cue in the
    same clause flips the first cue after it: the cue counts ``-negation_factor`` × its weight
    ("would not pose a threat" is mildly cooperative; "failed to reach a
@@ -101,6 +103,13 @@ __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TO
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
+# A passive auxiliary right before a verb cue: "the request was rejected", "aid has been blocked".
+# Between a noun and the passive verb it is subject of, no verb and no clause opener.
+_NOT_A_SUBJECT = re.compile(r"[,;:()—–]|\b(?:if|unless|until|when|where|whether|that|which|who|whom|because|after|before|"
+                            r"while|as|once|since|and|or|but|how|what|why|[a-z]+ed|has|have|had|will|would|could|should|"
+                            r"can|may|might|must|to|i|you|he|she|it|we|they)\b", re.IGNORECASE)
+_PASSIVE_AUX = re.compile(r"\b(?:was|were|been|is|are|be|get|gets|got)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
+_MODAL_END = re.compile(r"\b(?:to|must|should|would|will|can|could|may|might)$")  # "has to", "needs to": no noun
 _CLAUSE_MARKERS = ("clause_breaks", "contrast", "concessive", "background")
 _INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|its|his|her|their|our|all|both)\b)[a-z]")  # "to reform", not "to the government"
 _CLAUSE_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
@@ -200,6 +209,7 @@ class Scorer:
         # "and" opening a second predicate: a past-tense verb (regular, or from
         # irregular_verbs.yaml) or an auxiliary ("and offered", "and met", "and will")
         past = {form for forms in irregular_verbs().values() for form in forms}
+        self._participles = frozenset(past)
         self._coordinated_verb = _word_regex(sorted(past | {"will", "would", "has", "had"}),
                                              r"\band\s+(?:also\s+|then\s+|later\s+)?(?:[a-z]+ed|{})\b", flags=0)
         categories = {cue.category for cue in self.lexicon_.cues}
@@ -463,6 +473,18 @@ class Scorer:
         used_negators: set[int] = {n.start for n in negators if any(c.start <= n.start and n.end <= c.end for c in cues)}
         used_reversals: set[int] = set()
         clause_has_head = {clause_of(c.start) for c in cues if c.key.head not in _NOT_HEADS}
+        # In a passive clause the verb is the event and the noun before it
+        # what it was done to: "the opposition's request for an audit was
+        # rejected" is a rejection, not a request.
+        passive_head: dict[int, tuple[int, str]] = {}
+        first_head: dict[int, Match] = {}
+        for c in cues:
+            if c.key.head in _NOT_HEADS:
+                continue
+            clause = clause_of(c.start)
+            subject = first_head.setdefault(clause, c)
+            if subject is not c and clause not in passive_head and self._is_passive(text, c, subject.end):
+                passive_head[clause] = (c.start, text[c.start:c.end])
         scored: list[ScoredCue] = []
         is_subordinate: list[bool] = []
         is_main_event: list[bool] = []
@@ -496,6 +518,10 @@ class Scorer:
             if source_from is not None and match.start > source_from:
                 weight *= s.complement_factor
                 notes.append("source clause")
+            elif cue.head not in _NOT_HEADS and clause not in by_clause_head and \
+                    clause in passive_head and match.start < passive_head[clause][0]:
+                weight *= s.complement_factor
+                notes.append(f"what was '{passive_head[clause][1]}'")
             elif cue.head not in _NOT_HEADS and clause not in by_clause_head:
                 by_clause_head[clause] = cue.weight
                 if cue.category in s.topic_heads and negator is None:
@@ -611,6 +637,20 @@ class Scorer:
                 out[i] = ScoredCue(c.start, c.end, c.text, c.category, c.base, round(c.weight * factor, 6) + 0.0,
                                    c.mode, c.scope, (*c.notes, f"main event weighs more ×{factor:.2f}"))
         return out
+
+    def _is_passive(self, text: str, cue, subject_end: int) -> bool:
+        """Whether a verb cue is the passive predicate of the noun phrase ending at ``subject_end``:
+        "the request for an audit was rejected", not "refused to extend the deal unless sanctions are eased"."""
+        first = fold(text[cue.start:cue.end]).split(" ", 1)[0]
+        if not (first.endswith("ed") or first in self._participles):
+            return False
+        if _MODAL_END.search(fold(text[max(0, subject_end - 8):subject_end])):
+            return False
+        aux = _PASSIVE_AUX.search(text, max(subject_end, cue.start - 30), cue.start)
+        if aux is None:
+            return False
+        between = text[subject_end:aux.start()]
+        return len(between.split()) <= 8 and _NOT_A_SUBJECT.search(between) is None
 
     def _names_participants(self, text: str, cue, before: int) -> bool:
         """Whether a phrase naming who took part or what about follows ``cue`` ("talks between the
@@ -882,7 +922,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-35"
+_CODE_VERSION = "scorer-36"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

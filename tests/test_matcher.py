@@ -109,3 +109,9 @@ def test_a_longer_phrase_starting_inside_a_word_does_not_hide_a_shorter_one():
     assert [m.key for m in found] == ["ties"]
     # The real phrase still wins where it begins on a word.
     assert [m.key for m in matcher.find("The target is met.")] == ["not"]
+
+
+def test_overlapping_gapped_matches_are_resolved_even_alone():
+    matcher = PhraseMatcher([("received * president", "a"), ("received * at the vatican", "b")])
+    found = matcher.find("The pope received the Ukrainian president at the Vatican.")
+    assert [(m.start, m.end, m.key) for m in found] == [(9, 56, "b")]

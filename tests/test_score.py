@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1659 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1699 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -896,3 +896,27 @@ def test_a_passive_met_is_not_a_meeting():
     r = generic("Any attack on our territory will be met with a swift and decisive response.")
     assert "consult" not in r["evidence"] and r["net"] < 0, r["evidence"]
     assert "consult" in generic("Erdogan met Putin in Sochi.")["evidence"]
+
+
+def test_in_a_passive_clause_the_verb_is_the_event():
+    r = generic("The opposition's request for an international audit of the vote count was rejected.")
+    assert r["net"] < 0 and "[what was 'rejected']" in r["evidence"], r["evidence"]
+    assert generic("Aid deliveries were blocked at the border.")["net"] < 0
+    # Not across a clause opener, a verb or a modal: what follows is another clause.
+    r = generic("Russia has refused to extend the deal unless Western sanctions are eased.")
+    assert r["net"] < 0 and "what was" not in r["evidence"], r["evidence"]
+    assert "what was" not in generic("And it has to be built on two basic premises.")["evidence"]
+    assert "what was" not in generic("There is no hope of aid being delivered.")["evidence"]
+
+
+def test_receiving_hosts_visitors_not_things():
+    assert "(host" in generic("Putin received Erdogan at the Kremlin.")["evidence"]
+    r = generic("Pope Francis received the Ukrainian president at the Vatican.")
+    assert r["evidence"].count("(host") == 1 and r["net"] > 0, r["evidence"]
+    assert generic("The group received a new proposal from the mediators.")["evidence"].count("(host") == 0
+    assert generic("Millions of children received their first shot.")["evidence"] == ""
+
+
+def test_burning_flags_is_a_protest():
+    r = generic("Demonstrators burned French flags outside the embassy.")
+    assert r["net"] < 0 and "burned French flags (protest" in r["evidence"], r["evidence"]
