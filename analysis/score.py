@@ -26,9 +26,9 @@ weights on the Goldstein scale). How a cue counts:
    "despite"/"although" clauses count ``concessive_factor`` ×; a temporal or
    causal setting ("after the attack") ``setting_factor`` ×, a relative clause
    ("which …") or a participial one (", urging …") ``background_factor`` ×.
-   When the main clause has an event, the concessive, setting and relative
-   clauses' cues together weigh at most ``subordinate_cap`` × its mass (per
-   scope): "Following deadly clashes on the border, the commanders met" is
+   When the main clause has events, the cues of concessive, setting and
+   relative clauses that oppose them weigh together at most
+   ``subordinate_cap`` × their mass (per scope): "Following deadly clashes on the border, the commanders met" is
    a meeting, as a coder codes it.
 6. **Reported speech.** A cue inside quotation marks is something said: its
    mode is verbal.
@@ -355,11 +355,14 @@ class Scorer:
             # participant noun ("abandoned its only ally" reduces relations).
             following = next((c for c in cues[i + 1:] if c.key.head != "participant"), None)
             same_clause = following is not None and clause_of(following.start) == clause_of(match.start)
-            if same_clause and fold(text[match.start:match.end]) in self._agreement_verbs and \
+            if same_clause and (fold(text[match.start:match.end]) in self._agreement_verbs or match.key.cameo == "02") and \
                     following.key.category in s.hostile_acts and gap(match.end, following.start) <= s.negation_window \
-                    and not any(match.end <= r.start and r.end <= following.start for r in reversals):
+                    and not any(match.end <= r.start and r.end <= following.start for r in reversals) \
+                    and not any(following.end <= r.start and gap(following.end, r.start) <= 3 and
+                                clause_of(r.start) == clause_of(following.start) for r in reversals):
                 # "The EU agreed to impose new sanctions", "agreed a package of
-                # sanctions": what was agreed is the act, and it is hostile.
+                # sanctions", "called for mass protests": what was agreed or
+                # called for is the act, and it is hostile.
                 modifying.add(i)
                 agreed_to.add(i)
                 continue
@@ -922,7 +925,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-37"
+_CODE_VERSION = "scorer-38"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1699 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1749 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -949,3 +949,24 @@ def test_the_event_senses_of_those_words_remain():
     assert "(provide_aid" in generic("The bank agreed to finance the project.")["evidence"]
     r = generic("Turkey summoned the Russian chargé d'affaires.")
     assert "administrative_sanction" not in r["evidence"] and r["net"] < 0, r["evidence"]
+
+
+def test_a_call_for_a_hostile_act_is_that_act_intended():
+    r = generic("The opposition leader called for mass protests against the stolen election.")
+    assert r["net"] < 0 and "protests (protest" in r["evidence"] and "intention 'called for'" in r["evidence"], r["evidence"]
+    # A reversal before or after the act keeps the appeal: an appeal to yield.
+    assert "appeal to yield" in generic("Zelensky called for sanctions to be lifted.")["evidence"]
+    assert "appeal to yield" in generic("The union called for an end to the strike.")["evidence"]
+
+
+def test_an_appeal_for_restraint_is_an_appeal_for_de_escalation():
+    # CAMEO 0256, Goldstein -0.3, like every appeal to yield.
+    for text in ("Beijing called for restraint.", "The UN chief urged both sides to show restraint."):
+        r = generic(text)
+        assert -0.2 < r["net"] < 0, (text, r["evidence"])
+    assert generic("The army showed restraint during the protests.")["net"] > 0
+    assert generic("The president is not a voice of restraint.")["evidence"] == ""
+
+
+def test_acting_in_defiance_is_rejection():
+    assert generic("Monks marched through Rangoon in defiance of the military government.")["net"] < 0
