@@ -569,7 +569,7 @@ def test_the_lexicon_stays_small_enough_to_compile_quickly():
     # One brace pattern once expanded to 127,008 forms and made every scorer
     # (each test, each worker) take a second to compile; gaps ("*") keep such
     # patterns small.
-    assert len(SCORER.lexicon_.forms) < 40_000
+    assert len(SCORER.compile().lexicon_.forms) < 40_000
 
 
 def test_a_question_counts_like_a_hedge():
@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1749 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1789 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -970,3 +970,11 @@ def test_an_appeal_for_restraint_is_an_appeal_for_de_escalation():
 
 def test_acting_in_defiance_is_rejection():
     assert generic("Monks marched through Rangoon in defiance of the military government.")["net"] < 0
+
+
+def test_sending_weapons_by_name_is_military_aid_and_normalising_ties_recognition():
+    r = generic("President Lula said Brazil would not send ammunition to Ukraine.")
+    assert r["net"] < 0 and "send ammunition (provide_aid" in r["evidence"], r["evidence"]
+    assert "provide tanks (provide_aid" in generic("Poland decided to provide tanks to Ukraine.")["evidence"]
+    r = generic("Riyadh said it would not normalise ties with Israel.")
+    assert r["net"] < 0 and "(recognize" in r["evidence"], r["evidence"]
