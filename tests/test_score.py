@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1789 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1819 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -978,3 +978,19 @@ def test_sending_weapons_by_name_is_military_aid_and_normalising_ties_recognitio
     assert "provide tanks (provide_aid" in generic("Poland decided to provide tanks to Ukraine.")["evidence"]
     r = generic("Riyadh said it would not normalise ties with Israel.")
     assert r["net"] < 0 and "(recognize" in r["evidence"], r["evidence"]
+
+
+def test_regretting_a_decision_is_disapproval_and_expressing_regret_an_apology():
+    r = generic("Moscow regretted Turkey's decision to support Sweden's membership bid.")
+    assert r["net"] < 0 and "(disapprove" in r["evidence"], r["evidence"]
+    assert generic("The minister expressed regret for the incident.")["net"] > 0
+
+
+def test_an_agreement_cited_as_a_rule_is_no_new_agreement():
+    r = generic("Moscow accused Ankara of failing to separate moderate rebels from terrorists, as required under the Sochi agreement.")
+    assert r["net"] < 0 and "sign_agreement" not in r["evidence"], r["evidence"]
+
+
+def test_whatever_the_pressure_is_concessive():
+    r = generic("Turkey would never abandon its Russian partners, whatever the pressure from Washington.")
+    assert r["net"] > 0 and "concessive 'whatever the'" in r["evidence"], r["evidence"]
