@@ -796,9 +796,9 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_dyad_probe_floor():
-    # 200 Turkey–Russia sentences labelled by who the cooperation or friction is
+    # 225 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 182 are right; the floor keeps the actor and scope rules from sliding back.
+    # 200 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
@@ -807,7 +807,7 @@ def test_dyad_probe_floor():
         net = dyad(text)["net"]
         predicted = "cooperation" if net >= 0.05 else "friction" if net <= -0.05 else "none"
         right += predicted == label
-    assert len(probes) == 200 and right >= 176, right
+    assert len(probes) == 225 and right >= 194, right
 
 
 def test_one_sided_idioms_and_trust():
