@@ -26,12 +26,12 @@ __all__ = [
 
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
 MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal",
-                  "clause_breaks", "failure", "attribution", "not_negating")
+                  "clause_breaks", "failure", "attribution", "not_negating", "not_reversing")
 _WORD_LISTS = ("headline_small", "list_breakers", "participant_prepositions", "appeal_objects", "place_nouns",
                "place_prepositions", "place_people", "post_negators", "agreement_verbs")  # read by the rules, not matched
 _MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles", "relative", *_WORD_LISTS)
 # Added later: older files without them still load.
-_OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative", "not_negating", *_WORD_LISTS}
+_OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative", "not_negating", "not_reversing", *_WORD_LISTS}
 DEFAULT_TOPICS = "topics.yaml"
 DEFAULT_CUES = "cues.yaml"
 DEFAULT_MODIFIERS = "modifiers.yaml"
@@ -308,6 +308,7 @@ class Modifiers:
     not_participles: tuple[str, ...] = ()
     relative: tuple[str, ...] = ()
     not_negating: tuple[str, ...] = ()
+    not_reversing: tuple[str, ...] = ()
     headline_small: tuple[str, ...] = ()
     list_breakers: tuple[str, ...] = ()
     participant_prepositions: tuple[str, ...] = ()

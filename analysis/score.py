@@ -343,7 +343,9 @@ class Scorer:
         # "not only … but also", "no doubt": a negator inside such a phrase negates nothing.
         negators = [n for n in local["negators"]
                     if not any(x.start <= n.start and n.end <= x.end for x in local["not_negating"])]
-        reversals = local["reversal"]
+        # "end up in war", "at the end of the year": a reversal word inside such a phrase undoes nothing.
+        reversals = [r for r in local["reversal"]
+                     if not any(x.start <= r.start and r.end <= x.end for x in local["not_reversing"])]
         intentions = local["intention"]
         # A reversal verb or an intention cue directly before another cue of
         # its clause modifies that cue instead of counting itself.
@@ -370,6 +372,8 @@ class Scorer:
             if not close:
                 continue
             surface = fold(text[match.start:match.end])
+            if any(x.start <= match.start and match.end <= x.end for x in local["not_reversing"]):
+                continue
             if match.key.head == "transparent" or any(r.start == match.start and r.end == match.end for r in reversals) \
                     or surface in self._reversal_words:
                 modifying.add(i)
@@ -925,7 +929,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-40"
+_CODE_VERSION = "scorer-41"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -994,3 +994,14 @@ def test_an_agreement_cited_as_a_rule_is_no_new_agreement():
 def test_whatever_the_pressure_is_concessive():
     r = generic("Turkey would never abandon its Russian partners, whatever the pressure from Washington.")
     assert r["net"] > 0 and "concessive 'whatever the'" in r["evidence"], r["evidence"]
+
+
+def test_a_reversal_word_in_a_time_phrase_or_idiom_undoes_nothing():
+    r = generic("Russian forces entered the conflict at the end of last year backing the regime.")
+    assert "reversed" not in r["evidence"], r["evidence"]
+    assert "reversed" not in generic("They could end up in war.")["evidence"]
+    r = generic("They stopped by to talk to me and my team.")
+    assert r["net"] > 0 and "reduce_relations" not in r["evidence"], r["evidence"]
+    # The verbs themselves still reverse.
+    assert "reversed by 'ended'" in generic("Moscow ended the war.")["evidence"]
+    assert generic("Russia stopped the shelling.")["net"] > 0
