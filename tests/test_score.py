@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1819 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1849 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1005,3 +1005,9 @@ def test_a_reversal_word_in_a_time_phrase_or_idiom_undoes_nothing():
     # The verbs themselves still reverse.
     assert "reversed by 'ended'" in generic("Moscow ended the war.")["evidence"]
     assert generic("Russia stopped the shelling.")["net"] > 0
+
+
+def test_aid_packages_and_arms_sales_by_name():
+    assert "emergency package (provide_aid" in generic("The World Bank approved a $1.2 billion emergency package for Pakistan.")["evidence"]
+    r = generic("The United States approved a $3.5 billion sale of AMRAAM missiles to Poland.")
+    assert r["net"] > 0 and "sale of AMRAAM missiles" in r["evidence"], r["evidence"]
