@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1849 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1889 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1011,3 +1011,8 @@ def test_aid_packages_and_arms_sales_by_name():
     assert "emergency package (provide_aid" in generic("The World Bank approved a $1.2 billion emergency package for Pakistan.")["evidence"]
     r = generic("The United States approved a $3.5 billion sale of AMRAAM missiles to Poland.")
     assert r["net"] > 0 and "sale of AMRAAM missiles" in r["evidence"], r["evidence"]
+
+
+def test_taking_back_refugees_is_a_return_and_urging_it_an_appeal_to_yield():
+    assert generic("Iraq took back 600 citizens from the camp.")["net"] > 0
+    assert "appeal to yield" in generic("Bangladesh urged Myanmar to take back the Rohingya refugees.")["evidence"]
