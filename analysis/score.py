@@ -103,6 +103,7 @@ __all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TO
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
+_PERFECT_PARTICIPLE = re.compile(r"[\"“‘'(\s]*((?:Having|Not having)\s+(?:been\s+)?[a-z]+)\b(?=[^,.;:]*,)")  # "Having fought …,"
 # A passive auxiliary right before a verb cue: "the request was rejected", "aid has been blocked".
 # Between a noun and the passive verb it is subject of, no verb and no clause opener.
 _NOT_A_SUBJECT = re.compile(r"[,;:()—–]|\b(?:if|unless|until|when|where|whether|that|which|who|whom|because|after|before|"
@@ -315,6 +316,15 @@ class Scorer:
             clause_notes[index].append(f"background '{text[m.start:m.end]}'")
             if not relative:
                 clause_setting[index] = 2
+        opening = _PERFECT_PARTICIPLE.match(text, start)
+        if opening is not None and len(boundaries) > 1:
+            # "Having fought a war over the region in 2008, Russia and Georgia
+            # resumed flights": a perfect participle before the first comma is
+            # what came before, a setting.
+            subordinate[0] = True
+            clause_factor[0] *= s.setting_factor
+            clause_notes[0].append(f"background '{opening.group(1)}'")
+            clause_setting[0] = 2
         for m in _PARTICIPLE.finditer(text, start, end):
             # ", urging …", ", calling …": a participial clause elaborates the
             # main clause's event; it is not the event.
@@ -929,7 +939,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-43"
+_CODE_VERSION = "scorer-44"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

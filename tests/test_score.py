@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1889 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1909 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1016,3 +1016,19 @@ def test_aid_packages_and_arms_sales_by_name():
 def test_taking_back_refugees_is_a_return_and_urging_it_an_appeal_to_yield():
     assert generic("Iraq took back 600 citizens from the camp.")["net"] > 0
     assert "appeal to yield" in generic("Bangladesh urged Myanmar to take back the Rohingya refugees.")["evidence"]
+
+
+def test_a_perfect_participle_opening_is_a_setting():
+    r = generic("Having fought a brief war over the region in 2008, Russia and Georgia resumed direct flights in 2023.")
+    assert r["net"] > 0 and "[background 'Having fought'" in r["evidence"], r["evidence"]
+
+
+def test_an_abstention_takes_no_side_on_what_it_abstained_on():
+    r = generic("India abstained on a separate text condemning Russia.")
+    assert r["net"] == 0 and "about a neutral event" in r["evidence"], r["evidence"]
+
+
+def test_sending_warplanes_is_a_show_of_force():
+    r = generic("Two weeks after a summit meant to ease tensions, China sent 30 warplanes into Taiwan's air defence zone.")
+    assert r["net"] < 0 and "(force_posture" in r["evidence"], r["evidence"]
+    assert "force_posture" not in generic("The Speaker is flying aboard a military aircraft.")["evidence"]
