@@ -235,34 +235,21 @@ class PhraseMatcher:
         """
         prepared = prepared or Prepared(text, folded)
         found: list[Match] = []
-        sources = 0
         for automaton, folded_text in ((self._folded, True), (self._exact, False)):
             if not len(automaton):
                 continue
             haystack = prepared.haystack(self.hyphen_joins, folded=folded_text)
-            hits = list(automaton.iter(haystack) if overlapping else automaton.iter_long(haystack))
-            before = len(found)
+            # Every match, resolved below: pyahocorasick's iter_long misses
+            # matches reached through failure links ("deal" after a partial
+            # "able to deal with"; WojciechMula/pyahocorasick#133, #185, #224).
             # haystack = " " + text + " ", so a needle ending at end_index starts
             # at text offset end_index - length - 1, and haystack[that offset]
             # is the character before it: a space unless it began inside a word.
             found += [Match(end_index - length - 1 + offset, end_index - 1 + offset, key)
-                      for end_index, (length, key) in hits if haystack[end_index - length - 1] == " "]
-            if not overlapping and len(found) - before < len(hits):
-                # A longest match that began inside a word ("is met" in "Francis
-                # met") is no match, but it hid the shorter ones inside it: take
-                # every match and resolve the overlaps below.
-                del found[before:]
-                found += [Match(end_index - length - 1 + offset, end_index - 1 + offset, key)
-                          for end_index, (length, key) in automaton.iter(haystack)
-                          if haystack[end_index - length - 1] == " "]
-                sources += 1
-            sources += len(found) > before
+                      for end_index, (length, key) in automaton.iter(haystack)
+                      if haystack[end_index - length - 1] == " "]
         if self._gapped:
-            before = len(found)
             found += self._gapped_matches(prepared.text, prepared.haystack(self.hyphen_joins, folded=True), offset)
-            sources += min(len(found) - before, 2)  # gapped matches of different phrases may overlap each other
-        if sources < 2 and not overlapping:
-            return found  # one automaton's longest matches: already in order, without overlaps
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         if overlapping:
             return found

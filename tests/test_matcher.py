@@ -115,3 +115,12 @@ def test_overlapping_gapped_matches_are_resolved_even_alone():
     matcher = PhraseMatcher([("received * president", "a"), ("received * at the vatican", "b")])
     found = matcher.find("The pope received the Ukrainian president at the Vatican.")
     assert [(m.start, m.end, m.key) for m in found] == [(9, 56, "b")]
+
+
+def test_a_partial_longer_phrase_does_not_hide_a_match():
+    # pyahocorasick's iter_long lost "deal" after the partial "able to deal with"
+    # (WojciechMula/pyahocorasick#133, #185): the matcher resolves overlaps itself.
+    # The miss needs two failure links in a row: "able to deal with" -> "to deal with" -> "deal".
+    matcher = PhraseMatcher([("able to deal with", "idiom"), ("to deal with", "idiom"), ("deal", "deal")])
+    assert [m.key for m in matcher.find("to be able to deal both with the challenges")] == ["deal"]
+    assert [m.key for m in matcher.find("we are able to deal with it")] == ["idiom"]

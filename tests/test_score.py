@@ -1032,3 +1032,9 @@ def test_sending_warplanes_is_a_show_of_force():
     r = generic("Two weeks after a summit meant to ease tensions, China sent 30 warplanes into Taiwan's air defence zone.")
     assert r["net"] < 0 and "(force_posture" in r["evidence"], r["evidence"]
     assert "force_posture" not in generic("The Speaker is flying aboard a military aircraft.")["evidence"]
+
+
+def test_speaking_to_a_topic_is_not_consulting():
+    assert generic("I'm not going to speak to the Fed's policies.")["evidence"] == ""
+    assert generic("The President will speak to this issue tomorrow.")["evidence"] == ""
+    assert "consult" in generic("Erdogan spoke to Putin by phone on Tuesday.")["evidence"]
