@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1929 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1959 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1038,3 +1038,11 @@ def test_speaking_to_a_topic_is_not_consulting():
     assert generic("I'm not going to speak to the Fed's policies.")["evidence"] == ""
     assert generic("The President will speak to this issue tomorrow.")["evidence"] == ""
     assert "consult" in generic("Erdogan spoke to Putin by phone on Tuesday.")["evidence"]
+
+
+def test_signing_a_law_or_decree_is_no_agreement_but_what_it_does_counts():
+    r = generic("Putin signed a law withdrawing Russia's ratification of the nuclear test ban treaty.")
+    assert r["net"] < 0 and "sign_agreement +8" not in r["evidence"], r["evidence"]
+    r = generic("Putin signed a decree granting Russian citizenship to Edward Snowden.")
+    assert r["net"] > 0 and "(grant_asylum" in r["evidence"], r["evidence"]
+    assert generic("Turkey and Russia signed an agreement on gas.")["net"] > 0
