@@ -1046,3 +1046,9 @@ def test_signing_a_law_or_decree_is_no_agreement_but_what_it_does_counts():
     r = generic("Putin signed a decree granting Russian citizenship to Edward Snowden.")
     assert r["net"] > 0 and "(grant_asylum" in r["evidence"], r["evidence"]
     assert generic("Turkey and Russia signed an agreement on gas.")["net"] > 0
+
+
+def test_reported_warplanes_investments_with_amounts_and_boosted_exports():
+    assert "(force_posture" in generic("Taiwan's defence ministry detected 25 Chinese warplanes near the island.")["evidence"]
+    assert "(economic_cooperation" in generic("Qatar will invest $10 billion in Turkish infrastructure projects.")["evidence"]
+    assert "(trade_growth" in generic("Kazakhstan boosted oil exports through the Caspian pipeline.")["evidence"]
