@@ -798,7 +798,7 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 def test_dyad_probe_floor():
     # 225 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 200 are right; the floor keeps the actor and scope rules from sliding back.
+    # 201 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1959 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 1979 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1052,3 +1052,12 @@ def test_reported_warplanes_investments_with_amounts_and_boosted_exports():
     assert "(force_posture" in generic("Taiwan's defence ministry detected 25 Chinese warplanes near the island.")["evidence"]
     assert "(economic_cooperation" in generic("Qatar will invest $10 billion in Turkish infrastructure projects.")["evidence"]
     assert "(trade_growth" in generic("Kazakhstan boosted oil exports through the Caspian pipeline.")["evidence"]
+
+
+def test_vows_to_crush_or_take_back_territory_are_threats_and_never_better_ties_cooperation():
+    for text in ('The prime minister vowed to "crush" Hamas.', "The Venezuelan leader vowed to take back the Essequibo region."):
+        r = generic(text)
+        assert r["net"] < 0 and "intention 'vowed" in r["evidence"], (text, r["evidence"])
+    assert generic("We have completely crushed his economy.")["evidence"] == ""
+    assert generic('"The relationship has never been better," the ambassador said.')["net"] > 0
+    assert dyad("The Kremlin said relations with Ankara were at their best level in years.")["net"] > 0
