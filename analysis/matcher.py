@@ -290,7 +290,7 @@ class PhraseMatcher:
 
 
 GAP_WORDS = 3
-_GAP_BREAK = re.compile(r"[.;:!?()\[\]\n\"“”—–]|,\s|\s-\s")  # a gap never crosses a clause or a sentence ("1,200" is one word)
+_GAP_BREAK = re.compile(r"[;:!?()\[\]\n\"“”—–]|[.,]\s|\s-\s")  # a gap never crosses a clause or a sentence ("1,200" and "$1.5" are words)
 
 
 class MultiMatcher:

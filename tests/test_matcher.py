@@ -124,3 +124,9 @@ def test_a_partial_longer_phrase_does_not_hide_a_match():
     matcher = PhraseMatcher([("able to deal with", "idiom"), ("to deal with", "idiom"), ("deal", "deal")])
     assert [m.key for m in matcher.find("to be able to deal both with the challenges")] == ["deal"]
     assert [m.key for m in matcher.find("we are able to deal with it")] == ["idiom"]
+
+
+def test_a_decimal_number_does_not_break_a_gap_but_a_full_stop_does():
+    matcher = PhraseMatcher([("stole * billion", "theft")])
+    assert [m.key for m in matcher.find("Hackers stole $1.5 billion from the exchange.")] == ["theft"]
+    assert matcher.find("Hackers stole it. Then 2 billion went missing.") == []

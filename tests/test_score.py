@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 1979 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2009 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1010,7 +1010,8 @@ def test_a_reversal_word_in_a_time_phrase_or_idiom_undoes_nothing():
 def test_aid_packages_and_arms_sales_by_name():
     assert "emergency package (provide_aid" in generic("The World Bank approved a $1.2 billion emergency package for Pakistan.")["evidence"]
     r = generic("The United States approved a $3.5 billion sale of AMRAAM missiles to Poland.")
-    assert r["net"] > 0 and "sale of AMRAAM missiles" in r["evidence"], r["evidence"]
+    assert r["net"] > 0 and "sale (material_cooperation" in r["evidence"], r["evidence"]
+    assert "sale of AMRAAM missiles (material_cooperation" in generic("Washington agreed to the sale of AMRAAM missiles.")["evidence"]
 
 
 def test_taking_back_refugees_is_a_return_and_urging_it_an_appeal_to_yield():
@@ -1061,3 +1062,12 @@ def test_vows_to_crush_or_take_back_territory_are_threats_and_never_better_ties_
     assert generic("We have completely crushed his economy.")["evidence"] == ""
     assert generic('"The relationship has never been better," the ambassador said.')["net"] > 0
     assert dyad("The Kremlin said relations with Ankara were at their best level in years.")["net"] > 0
+
+
+def test_set_49_forms_permission_theft_no_intention_shadowing_and_valuing():
+    assert generic("Ankara granted Russian companies permission to take part in a tender.")["net"] > 0
+    assert generic("North Korean hackers stole $1.5 billion in cryptocurrency.")["net"] < 0
+    r = generic("The minister said Ankara had no intention of joining Western sanctions against Russia.")
+    assert r["net"] > 0 and "negated by 'no intention of'" in r["evidence"], r["evidence"]
+    assert "(force_posture" in generic("Russian warships shadowed a Turkish research vessel.")["evidence"]
+    assert generic("Moscow valued Ankara's position on the Black Sea.")["net"] > 0
