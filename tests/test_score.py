@@ -1071,3 +1071,9 @@ def test_set_49_forms_permission_theft_no_intention_shadowing_and_valuing():
     assert r["net"] > 0 and "negated by 'no intention of'" in r["evidence"], r["evidence"]
     assert "(force_posture" in generic("Russian warships shadowed a Turkish research vessel.")["evidence"]
     assert generic("Moscow valued Ankara's position on the Black Sea.")["net"] > 0
+
+
+def test_not_seeing_someone_as_a_threat_is_reassurance():
+    r = generic('"We do not see Russia as a threat," the Hungarian foreign minister said.')
+    assert r["net"] > 0 and "(optimistic_comment" in r["evidence"], r["evidence"]
+    assert generic("Moscow sees NATO expansion as a threat.")["net"] < 0
