@@ -824,13 +824,13 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2009 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2039 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
     """A trivial scorer cannot pass: always-friction gives macro-F1 0.39, VADER 0.60 and rho 0.39.
 
-    The floor sits under today's 0.935 / 0.825, so a rule change that costs
+    The floor sits under today's 0.937 / 0.826, so a rule change that costs
     the dev set shows here."""
     result = evaluate()
     assert result.n == 276
@@ -1077,3 +1077,8 @@ def test_not_seeing_someone_as_a_threat_is_reassurance():
     r = generic('"We do not see Russia as a threat," the Hungarian foreign minister said.')
     assert r["net"] > 0 and "(optimistic_comment" in r["evidence"], r["evidence"]
     assert generic("Moscow sees NATO expansion as a threat.")["net"] < 0
+
+
+def test_disengagement_is_de_escalation_and_friction_points_are_places():
+    r = generic("Chinese and Indian troops completed disengagement at two friction points in eastern Ladakh.")
+    assert r["net"] > 0 and "rivalry" not in r["evidence"], r["evidence"]
