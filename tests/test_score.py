@@ -568,8 +568,8 @@ def test_a_users_lexicon_may_list_its_own_not_cues(tmp_path):
 def test_the_lexicon_stays_small_enough_to_compile_quickly():
     # One brace pattern once expanded to 127,008 forms and made every scorer
     # (each test, each worker) take a second to compile; gaps ("*") keep such
-    # patterns small.
-    assert len(SCORER.compile().lexicon_.forms) < 40_000
+    # patterns small. Today: about 39,000 forms, compiled in a third of a second.
+    assert len(SCORER.compile().lexicon_.forms) < 50_000
 
 
 def test_a_question_counts_like_a_hedge():
