@@ -104,6 +104,7 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word e
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _PERFECT_PARTICIPLE = re.compile(r"[\"“‘'(\s]*((?:Having|Not having)\s+(?:been\s+)?[a-z]+)\b(?=[^,.;:]*,)")  # "Having fought …,"
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$", re.IGNORECASE)  # not "that": "a deal that fell apart"
 # A passive auxiliary right before a verb cue: "the request was rejected", "aid has been blocked".
 # Between a noun and the passive verb it is subject of, no verb and no clause opener.
 _NOT_A_SUBJECT = re.compile(r"[,;:()—–]|\b(?:if|unless|until|when|where|whether|that|which|who|whom|because|after|before|"
@@ -400,6 +401,8 @@ class Scorer:
         failed_by: dict[int, str] = {}
         absorbed: set[int] = set()
         for failure in local["failure"]:
+            if _DETERMINER_BEFORE.search(text, max(start, failure.start - 6), failure.start):
+                continue  # "discussed the stalled peace process": an adjective of what follows, not a verb
             before = [c for c in cues if c.end <= failure.start and clause_of(c.start) == clause_of(failure.start)]
             # The failed thing may be far from its verb when a phrase names
             # who took part or what about ("talks between the government and
@@ -939,7 +942,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-51"
+_CODE_VERSION = "scorer-52"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

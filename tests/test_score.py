@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2039 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2069 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1082,3 +1082,10 @@ def test_not_seeing_someone_as_a_threat_is_reassurance():
 def test_disengagement_is_de_escalation_and_friction_points_are_places():
     r = generic("Chinese and Indian troops completed disengagement at two friction points in eastern Ladakh.")
     assert r["net"] > 0 and "rivalry" not in r["evidence"], r["evidence"]
+
+
+def test_a_failure_word_used_as_an_adjective_fails_nothing_before_it():
+    r = generic("Mubarak received Arafat in Cairo to discuss the stalled peace process.")
+    assert r["net"] > 0 and "failed" not in r["evidence"], r["evidence"]
+    assert "failed: 'stalled'" in generic("The peace talks stalled.")["evidence"]
+    assert "failed: 'fell apart'" in generic("There was an agreement to shift funds that fell apart.")["evidence"]
