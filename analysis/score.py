@@ -28,8 +28,8 @@ weights on the Goldstein scale). How a cue counts:
    ("which …") or a participial one (", urging …") ``background_factor`` ×.
    When the main clause has events, the cues of concessive, setting and
    relative clauses that oppose them weigh together at most
-   ``subordinate_cap`` × their mass (per scope): "Following deadly clashes on the border, the commanders met" is
-   a meeting, as a coder codes it.
+   ``subordinate_cap`` × their mass (per scope): "Following deadly clashes
+   on the border, the commanders met" is a meeting, as a coder codes it.
 6. **Reported speech.** A cue inside quotation marks is something said: its
    mode is verbal.
 7. **Who it is between.** Each cue's participants are the nearest actor to its
@@ -105,11 +105,11 @@ _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 so
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _PERFECT_PARTICIPLE = re.compile(r"[\"“‘'(\s]*((?:Having|Not having)\s+(?:been\s+)?[a-z]+)\b(?=[^,.;:]*,)")  # "Having fought …,"
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$", re.IGNORECASE)  # not "that": "a deal that fell apart"
-# A passive auxiliary right before a verb cue: "the request was rejected", "aid has been blocked".
 # Between a noun and the passive verb it is subject of, no verb and no clause opener.
 _NOT_A_SUBJECT = re.compile(r"[,;:()—–]|\b(?:if|unless|until|when|where|whether|that|which|who|whom|because|after|before|"
                             r"while|as|once|since|and|or|but|how|what|why|[a-z]+ed|has|have|had|will|would|could|should|"
                             r"can|may|might|must|to|i|you|he|she|it|we|they)\b", re.IGNORECASE)
+# A passive auxiliary right before a verb cue: "the request was rejected", "aid has been blocked".
 _PASSIVE_AUX = re.compile(r"\b(?:was|were|been|is|are|be|get|gets|got)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _MODAL_END = re.compile(r"\b(?:to|must|should|would|will|can|could|may|might)$")  # "has to", "needs to": no noun
 _CLAUSE_MARKERS = ("clause_breaks", "contrast", "concessive", "background")
