@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2069 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2099 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1089,3 +1089,9 @@ def test_a_failure_word_used_as_an_adjective_fails_nothing_before_it():
     assert r["net"] > 0 and "failed" not in r["evidence"], r["evidence"]
     assert "failed: 'stalled'" in generic("The peace talks stalled.")["evidence"]
     assert "failed: 'fell apart'" in generic("There was an agreement to shift funds that fell apart.")["evidence"]
+
+
+def test_held_up_trucks_won_contracts_and_resumed_imports():
+    assert generic("Russian customs officers held up Turkish trucks at the border for weeks.")["net"] < 0
+    assert "(economic_cooperation" in generic("Turkish firms won contracts to rebuild housing in Kursk.")["evidence"]
+    assert generic("Slovakia resumed gas imports from Russia after a brief halt.")["net"] > 0
