@@ -28,7 +28,8 @@ DEFAULT_DYAD = "dyad_turkey_russia.yaml"
 MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast", "concessive", "background", "reversal",
                   "clause_breaks", "failure", "attribution", "not_negating", "not_reversing")
 _WORD_LISTS = ("headline_small", "list_breakers", "participant_prepositions", "appeal_objects", "place_nouns",
-               "place_prepositions", "place_people", "post_negators", "agreement_verbs")  # read by the rules, not matched
+               "place_prepositions", "place_people", "post_negators", "agreement_verbs", "passive_auxiliaries",
+               "passive_subject_stops")  # read by the rules, not matched
 _MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles", "relative", *_WORD_LISTS)
 # Added later: older files without them still load.
 _OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative", "not_negating", "not_reversing", *_WORD_LISTS}
@@ -318,6 +319,8 @@ class Modifiers:
     place_people: tuple[str, ...] = ()
     agreement_verbs: tuple[str, ...] = ()
     post_negators: tuple[str, ...] = ()
+    passive_auxiliaries: tuple[str, ...] = ()
+    passive_subject_stops: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=16)

@@ -105,12 +105,6 @@ _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 so
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _PERFECT_PARTICIPLE = re.compile(r"[\"“‘'(\s]*((?:Having|Not having)\s+(?:been\s+)?[a-z]+)\b(?=[^,.;:]*,)")  # "Having fought …,"
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$", re.IGNORECASE)  # not "that": "a deal that fell apart"
-# Between a noun and the passive verb it is subject of, no verb and no clause opener.
-_NOT_A_SUBJECT = re.compile(r"[,;:()—–]|\b(?:if|unless|until|when|where|whether|that|which|who|whom|because|after|before|"
-                            r"while|as|once|since|and|or|but|how|what|why|[a-z]+ed|has|have|had|will|would|could|should|"
-                            r"can|may|might|must|to|i|you|he|she|it|we|they)\b", re.IGNORECASE)
-# A passive auxiliary right before a verb cue: "the request was rejected", "aid has been blocked".
-_PASSIVE_AUX = re.compile(r"\b(?:was|were|been|is|are|be|get|gets|got)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _MODAL_END = re.compile(r"\b(?:to|must|should|would|will|can|could|may|might)$")  # "has to", "needs to": no noun
 _CLAUSE_MARKERS = ("clause_breaks", "contrast", "concessive", "background")
 _INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|its|his|her|their|our|all|both)\b)[a-z]")  # "to reform", not "to the government"
@@ -208,6 +202,10 @@ class Scorer:
         self._agreement_verbs = frozenset(fold(w) for w in self.modifiers_.agreement_verbs)
         self._post_negator = _word_regex(self.modifiers_.post_negators, r"\s+({})\b")
         self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
+        # A passive auxiliary right before a verb cue ("the request was rejected"), and what may not
+        # stand between the noun and it: a clause opener, a pronoun, a modal, a verb in -ed, a comma.
+        self._passive_aux = _word_regex(self.modifiers_.passive_auxiliaries, r"\b(?:{})\s+(?:[a-z]+ly\s+)?$")
+        self._not_a_subject = _word_regex(self.modifiers_.passive_subject_stops, r"[,;:()—–]|\b(?:[a-z]+ed|{})\b")
         # "and" opening a second predicate: a past-tense verb (regular, or from
         # irregular_verbs.yaml) or an auxiliary ("and offered", "and met", "and will")
         past = {form for forms in irregular_verbs().values() for form in forms}
@@ -666,11 +664,11 @@ class Scorer:
             return False
         if _MODAL_END.search(fold(text[max(0, subject_end - 8):subject_end])):
             return False
-        aux = _PASSIVE_AUX.search(text, max(subject_end, cue.start - 30), cue.start)
+        aux = self._passive_aux.search(text, max(subject_end, cue.start - 30), cue.start) if self._passive_aux else None
         if aux is None:
             return False
         between = text[subject_end:aux.start()]
-        return len(between.split()) <= 8 and _NOT_A_SUBJECT.search(between) is None
+        return len(between.split()) <= 8 and (self._not_a_subject is None or self._not_a_subject.search(between) is None)
 
     def _names_participants(self, text: str, cue, before: int) -> bool:
         """Whether a phrase naming who took part or what about follows ``cue`` ("talks between the
