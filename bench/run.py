@@ -100,6 +100,35 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'senten
           'mb': sum(len(t.encode()) for t in articles['text']) / 1e6}}
 """)
     rows.append(("VADER alone (same sentences)", result, result["mb"]))
+    vader_mb_s = result["mb"] / result["seconds"]
+    # What any scorer written in Python pays before its first rule: the
+    # sentence split and one output row per sentence, then the actor and
+    # topic scans. Against 10x VADER this shows why the target needs a
+    # compiled scorer (see the README, "Throughput").
+    floors = {"floor: split + one empty row per sentence": "False",
+              "floor: the same + actor and topic scans": "True"}
+    for label, scans in floors.items():
+        result = _child(f"""
+import time
+from analysis.ingest import ingest
+from analysis.matcher import Prepared
+from analysis.score import Scorer, _EMPTY
+from analysis.segment import split_sentences
+articles = ingest({str(sample)!r}).articles
+scorer = Scorer(tone=False).compile()
+started = time.perf_counter(); out = []
+for article_id, text in zip(articles['article_id'], articles['text']):
+    if {scans}:
+        prepared = Prepared(text)
+        scorer.actor_matcher_.find(text, prepared=prepared)
+        scorer.topic_matcher_.find(text, overlapping=True, prepared=prepared)
+    for index, (start, end) in enumerate(split_sentences(text)):
+        out.append(dict(_EMPTY, article_id=article_id, sentence=index, start=start, end=end,
+                        text=text[start:end], third_parties='', topics='', tone=0.0))
+RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'sentences': len(out),
+          'mb': sum(len(t.encode()) for t in articles['text']) / 1e6}}
+""")
+        rows.append((label, result, result["mb"]))
 
     for n_scale in [int(x) for x in os.environ.get("BENCH_SCALE", "10000").split(",") if x]:
         scale_corpus = _generated(n_scale, 11)
@@ -138,6 +167,10 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': r.n_articles, 'sentenc
         sentences = f"{result['sentences'] / result['seconds']:9.0f}" if "sentences" in result else f"{'':9s}"
         print(f"{label:44s} {result['n']:9,d} {result['seconds']:8.1f} {per_second:11,.0f} {mb / result['seconds']:7.2f} "
               f"{sentences} {result['peak_rss_mb']:12.0f} {result.get('child_rss_mb', 0):10.0f}")
+    scorer_mb_s = next(r["mb"] / r["seconds"] for label, r, _ in rows if label == "score, without tone")
+    floor_mb_s = [r["mb"] / r["seconds"] for label, r, _ in rows if label in floors]
+    print(f"\nScorer without tone: {scorer_mb_s / vader_mb_s:.2f}x VADER (target 10x = {10 * vader_mb_s:.1f} MB/s). "
+          f"Python floors: {floor_mb_s[0] / vader_mb_s:.1f}x and {floor_mb_s[1] / vader_mb_s:.1f}x VADER.")
     print("\nScoring rows are without tone. Stream rows time the whole run (reading, duplicates, scoring, writing); "
           "MB/s there is of the JSONL file. Peak RSS: the step's own process; worker MB: the largest pool process "
           "(0 when none; Dask workers are not its children).")
