@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2099 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2167 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -966,6 +966,46 @@ def test_an_appeal_for_restraint_is_an_appeal_for_de_escalation():
         assert -0.2 < r["net"] < 0, (text, r["evidence"])
     assert generic("The army showed restraint during the protests.")["net"] > 0
     assert generic("The president is not a voice of restraint.")["evidence"] == ""
+
+
+def test_an_appeal_to_refrain_or_hold_off_is_an_appeal_to_yield():
+    # What is asked for is not done: the appeal is CAMEO 025 (-0.3), and the
+    # act to be refrained from counts neither way.
+    for text in ("Brussels called on Belgrade and Pristina to refrain from unilateral steps and return to the dialogue.",
+                 "Washington asked Ankara to hold off on the offensive in northern Syria.",
+                 "The UN urged Israel and Hezbollah to avoid any escalation."):
+        r = generic(text)
+        assert -0.2 < r["net"] < 0 and "appeal to yield" in r["evidence"], (text, r["evidence"])
+    # Pleading guilty is no appeal.
+    assert "appeal" not in generic("He pleaded guilty to avoid a trial.")["evidence"]
+
+
+def test_not_bowing_to_pressure_is_defiance_and_bowing_to_it_a_concession():
+    for text in ("The Serbian president said Belgrade would not bow to pressure to impose sanctions on Russia.",
+                 "Greece said it would not give in to blackmail.",
+                 "Moscow said it would never yield to Western pressure."):
+        r = generic(text)
+        assert r["net"] < -0.3 and "yield" in r["evidence"], (text, r["evidence"])
+    r = generic("The prime minister caved in to pressure from his coalition partners.")
+    assert r["net"] > 0.3 and "caved in to pressure (yield" in r["evidence"], r["evidence"]
+
+
+def test_a_vow_to_respond_with_force_is_a_threat():
+    for text in ('"We will respond with all means at our disposal," the Russian defence ministry said.',
+                 "Iran said it would respond decisively to any attack on its nuclear facilities.",
+                 'Moscow warned of a "mirror response" if Ankara closed the straits.'):
+        r = generic(text)
+        assert r["net"] < -0.5 and "threaten" in r["evidence"], (text, r["evidence"])
+    assert generic("The ministry said it would respond to the letter next week.")["evidence"] == ""
+
+
+def test_news_boilerplate_and_mobilising_support_are_no_events():
+    # "A request for comment" is the reporter's, not an appeal; "rallied the
+    # world" gathers support, it is no demonstration (a rally in a city is).
+    assert generic("The embassy has not yet responded to a request for comment.")["evidence"] == ""
+    assert "protest" not in generic("The President has rallied the world to support Ukraine.")["evidence"]
+    assert "protest" not in generic("Our allies rallied beside us.")["evidence"]
+    assert generic("Thousands rallied in Tbilisi against the law.")["net"] < -0.5
 
 
 def test_acting_in_defiance_is_rejection():
