@@ -568,7 +568,7 @@ def test_a_users_lexicon_may_list_its_own_not_cues(tmp_path):
 def test_the_lexicon_stays_small_enough_to_compile_quickly():
     # One brace pattern once expanded to 127,008 forms and made every scorer
     # (each test, each worker) take a second to compile; gaps ("*") keep such
-    # patterns small. Today: about 39,000 forms, compiled in a third of a second.
+    # patterns small. Today: about 47,000 forms, compiled in a third of a second.
     assert len(SCORER.compile().lexicon_.forms) < 50_000
 
 
@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2167 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2217 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1006,6 +1006,19 @@ def test_news_boilerplate_and_mobilising_support_are_no_events():
     assert "protest" not in generic("The President has rallied the world to support Ukraine.")["evidence"]
     assert "protest" not in generic("Our allies rallied beside us.")["evidence"]
     assert generic("Thousands rallied in Tbilisi against the law.")["net"] < -0.5
+
+
+def test_think_twice_is_a_warning_and_keeping_channels_open_cooperation():
+    assert "threaten" in generic('"Turkey should think twice," Zakharova said.')["evidence"]
+    r = generic("Ankara said it will keep its channels to Moscow open whatever happens in Ukraine.")
+    assert r["net"] > 0.3 and "keep its channels (diplomatic_cooperation" in r["evidence"], r["evidence"]
+
+
+def test_returning_seized_property_is_a_release_and_refusing_it_a_refusal():
+    # "the seized cargo" names an earlier seizure: the event is the return.
+    r = generic("Moscow said it would not return the seized Turkish cargo until the owners paid the fines.")
+    assert r["net"] < -0.3 and "(release" in r["evidence"] and "(seize" not in r["evidence"], r["evidence"]
+    assert generic("Russia returned the detained tanker to its Turkish owners.")["net"] > 0.5
 
 
 def test_acting_in_defiance_is_rejection():
