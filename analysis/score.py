@@ -26,6 +26,10 @@ weights on the Goldstein scale). How a cue counts:
    "despite"/"although" clauses count ``concessive_factor`` ×; a temporal or
    causal setting ("after the attack") ``setting_factor`` ×, a relative clause
    ("which …") or a participial one (", urging …") ``background_factor`` ×.
+   A relative clause or an object-less past participle set off by commas
+   after a short subject ("The ceasefire, signed in Doha, collapsed") is an
+   insertion: the clause before it continues after it, and its words count
+   in no window.
    When the main clause has events, the cues of concessive, setting and
    relative clauses that oppose them weigh together at most
    ``subordinate_cap`` × their mass (per scope): "Following deadly clashes
@@ -104,6 +108,13 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word e
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _PERFECT_PARTICIPLE = re.compile(r"[\"“‘'(\s]*((?:Having|Not having)\s+(?:been\s+)?[a-z]+)\b(?=[^,.;:]*,)")  # "Having fought …,"
+# ", signed with great fanfare in Doha,": a participle with no object of its own
+# (what follows it is a preposition, an adverb or the closing comma)
+_INSERTED_PARTICIPLE = re.compile(
+    r"\s+(?:[a-z]+ly\s+)?([a-z]+)(?=\s*$|\s+(?:[a-z]+ly|by|in|on|at|with|under|during|after|before|since|for|from|"
+    r"to|last|earlier|over|into|through|between|among|amid|without|as|only|just|jointly|largely|mainly)\b)")
+_FIRST_WORD = re.compile(r"\s+([A-Za-z]+)\b")
+_NOT_CONTINUING = frozenset({"and", "or", "but", "then", "while", "as", "with", "which", "who", "where", "when", "and"})
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$", re.IGNORECASE)  # not "that": "a deal that fell apart"
 _MODAL_END = re.compile(r"\b(?:to|must|should|would|will|can|could|may|might)$")  # "has to", "needs to": no noun
 _CLAUSE_MARKERS = ("clause_breaks", "contrast", "concessive", "background")
@@ -267,11 +278,20 @@ class Scorer:
         insertions: list[tuple[int, int]] = []
         continues: dict[int, int] = {}
         commas = [m.start() for m in _COMMA.finditer(text, start, end)]
+        participial: list[int] = []  # boundaries opening a participial insertion
         for opening, closing in zip(commas, commas[1:], strict=False):
-            if self._relative is not None and self._relative.match(text, opening + 1) and text[closing + 1:end].strip():
+            relative = self._relative is not None and self._relative.match(text, opening + 1)
+            # "The ceasefire, signed with great fanfare in Doha, collapsed":
+            # a past participle set off by commas after the first words of
+            # the sentence describes the noun before it, as a relative clause.
+            participle = not relative and opening == commas[0] and \
+                self._is_participial_insertion(text, start, opening, closing)
+            if (relative or participle) and text[closing + 1:end].strip():
                 insertions.append((opening, closing + 1))
                 before = bisect.bisect_right(boundaries, opening - 1) - 1
                 continues[bisect.bisect_right(boundaries, closing) - 1] = continues.get(before, before)
+                if participle:
+                    participial.append(opening)
 
         def clause_of(position: int) -> int:
             index = bisect.bisect_right(boundaries, position) - 1
@@ -315,6 +335,11 @@ class Scorer:
             clause_notes[index].append(f"background '{text[m.start:m.end]}'")
             if not relative:
                 clause_setting[index] = 2
+        for opening in participial:
+            index = clause_of(opening)
+            subordinate[index] = True
+            clause_factor[index] *= s.background_factor
+            clause_notes[index].append("insertion")
         opening = _PERFECT_PARTICIPLE.match(text, start)
         if opening is not None and len(boundaries) > 1:
             # "Having fought a war over the region in 2008, Russia and Georgia
@@ -656,6 +681,23 @@ class Scorer:
                                    c.mode, c.scope, (*c.notes, f"main event weighs more ×{factor:.2f}"))
         return out
 
+    def _is_participial_insertion(self, text: str, start: int, opening: int, closing: int) -> bool:
+        """Whether the sentence's first two commas (at ``opening`` and ``closing``) set off a past-participle
+        phrase between its subject and their verb ("The talks, held in Geneva, ended"), not a list or a
+        second predicate ("Erdogan met Putin, signed a deal, and left")."""
+        subject = _WORD.findall(text, start, opening)
+        if not subject or len(subject) > 8 or any(
+                w.islower() and (w.endswith("ed") or w in self._participles) for w in subject):
+            return False
+        inside = _INSERTED_PARTICIPLE.match(text, opening + 1, closing)
+        if inside is None or fold(inside.group(1)) in self._not_participles:
+            return False
+        word = inside.group(1).lower()
+        if not (word.endswith("ed") or word in self._participles):
+            return False
+        after = _FIRST_WORD.match(text, closing + 1)
+        return after is not None and after.group(1).islower() and after.group(1) not in _NOT_CONTINUING
+
     def _is_passive(self, text: str, cue, subject_end: int) -> bool:
         """Whether a verb cue is the passive predicate of the noun phrase ending at ``subject_end``:
         "the request for an audit was rejected", not "refused to extend the deal unless sanctions are eased"."""
@@ -940,7 +982,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-55"
+_CODE_VERSION = "scorer-56"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

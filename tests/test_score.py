@@ -824,7 +824,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2217 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2237 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1019,6 +1019,27 @@ def test_returning_seized_property_is_a_release_and_refusing_it_a_refusal():
     r = generic("Moscow said it would not return the seized Turkish cargo until the owners paid the fines.")
     assert r["net"] < -0.3 and "(release" in r["evidence"] and "(seize" not in r["evidence"], r["evidence"]
     assert generic("Russia returned the detained tanker to its Turkish owners.")["net"] > 0.5
+
+
+def test_a_participle_set_off_by_commas_is_an_insertion_between_subject_and_verb():
+    # The failure verb reaches its subject across the insertion, and what the
+    # insertion says is background.
+    r = generic("The ceasefire, signed with great fanfare in Doha, collapsed within hours as both sides resumed shelling.")
+    assert r["net"] < 0 and "failed: 'collapsed'" in r["evidence"] and "[insertion" in r["evidence"], r["evidence"]
+    r = generic("The report, released on Wednesday by the IAEA, found that Iran had breached the deal.")
+    assert r["net"] < 0 and "released (release" in r["evidence"] and "insertion" in r["evidence"], r["evidence"]
+    # A second predicate (its verb has an object) and a subject that has a verb are no insertion.
+    for text in ("Erdogan met Putin, signed a deal, and left.", "Jake felt optimistic, kept the families informed, and went home.",
+                 "Russia attacked Ukraine, killed in the night, said officials."):
+        assert "insertion" not in generic(text)["evidence"], text
+
+
+def test_a_man_of_his_word_is_praise_and_not_resting_until_a_demand():
+    r = generic('"We have our differences, but President Erdogan is a man of his word," Putin told reporters.')
+    assert r["net"] > 0 and "man of his word (praise" in r["evidence"], r["evidence"]
+    assert generic("Russia has proved a reliable partner, the Turkish energy minister said.")["net"] > 0.3
+    r = generic('"We will not rest until the government resigns," the opposition leader told supporters.')
+    assert r["net"] < -0.5 and "(demand" in r["evidence"], r["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
