@@ -361,6 +361,7 @@ class ScorerSettings:
     go_between: tuple = ("host", "mediate")
     topic_heads: tuple = ("consult", "negotiate")
     hostile_acts: tuple = ()
+    protective_acts: tuple = ()
     path: str = ""
     sha256: str = ""
 

@@ -113,6 +113,7 @@ _PERFECT_PARTICIPLE = re.compile(r"[\"“‘'(\s]*((?:Having|Not having)\s+(?:be
 _INSERTED_PARTICIPLE = re.compile(
     r"\s+(?:[a-z]+ly\s+)?([a-z]+)(?=\s*$|\s+(?:[a-z]+ly|by|in|on|at|with|under|during|after|before|since|for|from|"
     r"to|last|earlier|over|into|through|between|among|amid|without|as|only|just|jointly|largely|mainly)\b)")
+_PAST_PARTICIPLE = re.compile(r",\s+(?:[a-z]+ly\s+)?([a-z]+)\s+(?:by|since|under|amid|last|earlier|following|after|during)\b")
 _FIRST_WORD = re.compile(r"\s+([A-Za-z]+)\b")
 _NOT_CONTINUING = frozenset({"and", "or", "but", "then", "while", "as", "with", "which", "who", "where", "when", "and"})
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$", re.IGNORECASE)  # not "that": "a deal that fell apart"
@@ -224,7 +225,7 @@ class Scorer:
         self._coordinated_verb = _word_regex(sorted(past | {"will", "would", "has", "had"}),
                                              r"\band\s+(?:also\s+|then\s+|later\s+)?(?:[a-z]+ed|{})\b", flags=0)
         categories = {cue.category for cue in self.lexicon_.cues}
-        for key in ("go_between", "topic_heads", "hostile_acts"):
+        for key in ("go_between", "topic_heads", "hostile_acts", "protective_acts"):
             unknown = sorted(set(getattr(self.settings_, key)) - categories)
             if unknown:
                 raise ConfigError(f"{self.settings_.path}: {key} names no lexicon category: {', '.join(unknown)}.")
@@ -357,6 +358,18 @@ class Scorer:
             index = clause_of(m.start())
             clause_factor[index] *= s.background_factor
             clause_notes[index].append(f"participle '{m.group(1)}'")
+        for m in _PAST_PARTICIPLE.finditer(text, start, end):
+            # "resume yen loans to China, frozen since the crackdown": a past
+            # participle after a comma, with an agent or a time after it,
+            # describes the noun before the comma.
+            word = m.group(1)
+            index = clause_of(m.start())
+            if m.start() in participial or not (word.endswith("ed") or word in self._participles) \
+                    or word in self._not_participles or "insertion" in clause_notes[index]:
+                continue
+            subordinate[index] = True
+            clause_factor[index] *= s.background_factor
+            clause_notes[index].append(f"participle '{word}'")
         if text[start:end].rstrip(' "”’\')').endswith("?"):
             # A question asserts nothing ("Will Turkey close the straits?"):
             # what it asks about counts like a hedged clause.
@@ -393,6 +406,7 @@ class Scorer:
             same_clause = following is not None and clause_of(following.start) == clause_of(match.start)
             if same_clause and (fold(text[match.start:match.end]) in self._agreement_verbs or match.key.cameo == "02") and \
                     following.key.category in s.hostile_acts and gap(match.end, following.start) <= s.negation_window \
+                    and not (match.key.cameo == "02" and following.key.category in s.protective_acts) \
                     and not any(match.end <= r.start and r.end <= following.start for r in reversals) \
                     and not any(following.end <= r.start and gap(following.end, r.start) <= 3 and
                                 clause_of(r.start) == clause_of(following.start) for r in reversals):
@@ -982,7 +996,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-56"
+_CODE_VERSION = "scorer-57"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -589,7 +589,8 @@ def test_a_misplaced_gap_in_a_users_lexicon_is_a_clear_error(tmp_path):
 
 @pytest.mark.parametrize("key,old,new", [("go_between", "[host, mediate]", "[host, broker]"),
                                            ("topic_heads", "[consult, negotiate]", "[broker]"),
-                                           ("hostile_acts", "[sanction,", "[broker, sanction,")])
+                                           ("hostile_acts", "[sanction,", "[broker, sanction,"),
+                                           ("protective_acts", "[force_posture]", "[broker]")])
 def test_go_between_and_topic_head_categories_must_exist(tmp_path, key, old, new):
     from analysis.resources import data_path
 
@@ -824,7 +825,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2237 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2267 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1040,6 +1041,20 @@ def test_a_man_of_his_word_is_praise_and_not_resting_until_a_demand():
     assert generic("Russia has proved a reliable partner, the Turkish energy minister said.")["net"] > 0.3
     r = generic('"We will not rest until the government resigns," the opposition leader told supporters.')
     assert r["net"] < -0.5 and "(demand" in r["evidence"], r["evidence"]
+
+
+def test_an_appeal_for_troops_is_an_appeal_for_protection():
+    r = generic("Albania asked NATO to deploy troops along its border with Kosovo.")
+    assert r["net"] > 0.3 and "asked (appeal +3" in r["evidence"], r["evidence"]
+    # Other hostile acts appealed for stay that act, intended.
+    assert generic("The opposition leader called for mass protests.")["net"] < -0.5
+
+
+def test_a_past_participle_after_a_comma_describes_the_noun_before_it():
+    r = generic("Japan said it would resume yen loans to China, frozen since the Tiananmen crackdown.")
+    assert r["net"] > 0.3 and "participle 'frozen'" in r["evidence"], r["evidence"]
+    # With an object it is a second predicate, not a description.
+    assert "participle" not in generic("Russia shelled the city, killed dozens and left.")["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
