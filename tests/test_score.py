@@ -825,7 +825,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2267 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2297 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1055,6 +1055,13 @@ def test_a_past_participle_after_a_comma_describes_the_noun_before_it():
     assert r["net"] > 0.3 and "participle 'frozen'" in r["evidence"], r["evidence"]
     # With an object it is a second predicate, not a description.
     assert "participle" not in generic("Russia shelled the city, killed dozens and left.")["evidence"]
+
+
+def test_raising_the_alert_level_is_force_posture_and_a_central_bank_deposit_aid():
+    assert "force_posture" in generic("Taiwan raised its military alert level after the drills.")["evidence"]
+    assert generic("The embassy raised the alert level for its citizens.")["evidence"] == ""
+    r = generic("Saudi Arabia deposited $3 billion in Pakistan's central bank to shore up its reserves.")
+    assert r["net"] > 0.5 and "(provide_aid" in r["evidence"], r["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
