@@ -362,6 +362,7 @@ class ScorerSettings:
     topic_heads: tuple = ("consult", "negotiate")
     hostile_acts: tuple = ()
     protective_acts: tuple = ()
+    comment_heads: tuple = ()
     path: str = ""
     sha256: str = ""
 

@@ -9,7 +9,9 @@ weights on the Goldstein scale). How a cue counts:
    clause words of ``modifiers.yaml``. In each clause the first event cue is
    the *head* (the event, as CAMEO codes it: "rejected a US offer to host a
    summit" is a rejection); later cues are its complement and count
-   ``complement_factor`` ×. Background nouns ("war", "tensions") never head.
+   ``complement_factor`` ×; what a neutral event or a ``comment_heads``
+   comment is about ("pessimistic about the peace plan") counts nothing.
+   Background nouns ("war", "tensions") never head.
    In a passive clause the verb heads and the noun before it is what was
    done to ("the request for an audit was rejected" is a rejection).
 2. **Negation.** A negator up to ``negation_window`` words before a cue in the
@@ -114,6 +116,7 @@ _INSERTED_PARTICIPLE = re.compile(
     r"\s+(?:[a-z]+ly\s+)?([a-z]+)(?=\s*$|\s+(?:[a-z]+ly|by|in|on|at|with|under|during|after|before|since|for|from|"
     r"to|last|earlier|over|into|through|between|among|amid|without|as|only|just|jointly|largely|mainly)\b)")
 _PAST_PARTICIPLE = re.compile(r",\s+(?:[a-z]+ly\s+)?([a-z]+)\s+(?:by|since|under|amid|last|earlier|following|after|during)\b")
+_COMMENT_TOPIC = re.compile(r"\s+(?:about|that|of|on|over|from|for|regarding|whether)\b")  # "pessimistic about …"
 _FIRST_WORD = re.compile(r"\s+([A-Za-z]+)\b")
 _NOT_CONTINUING = frozenset({"and", "or", "but", "then", "while", "as", "with", "which", "who", "where", "when", "and"})
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$", re.IGNORECASE)  # not "that": "a deal that fell apart"
@@ -225,7 +228,7 @@ class Scorer:
         self._coordinated_verb = _word_regex(sorted(past | {"will", "would", "has", "had"}),
                                              r"\band\s+(?:also\s+|then\s+|later\s+)?(?:[a-z]+ed|{})\b", flags=0)
         categories = {cue.category for cue in self.lexicon_.cues}
-        for key in ("go_between", "topic_heads", "hostile_acts", "protective_acts"):
+        for key in ("go_between", "topic_heads", "hostile_acts", "protective_acts", "comment_heads"):
             unknown = sorted(set(getattr(self.settings_, key)) - categories)
             if unknown:
                 raise ConfigError(f"{self.settings_.path}: {key} names no lexicon category: {', '.join(unknown)}.")
@@ -524,6 +527,7 @@ class Scorer:
         by_clause_head: dict[int, float] = {}  # clause → the weight of its event
         topic_clauses: set[int] = set()  # clauses whose event is a consultation: what follows is its topic
         failed_topic_clauses: set[int] = set()  # … whose consultation failed: what it was about was not reached
+        comment_clauses: set[int] = set()  # … whose event is a hopeful or gloomy comment: what follows is its topic
         head_scopes: dict[int, str] = {}  # clause → the scope of its event
         # A negator inside a cue is part of it ("not tolerate", "declined to
         # comment") and negates nothing else.
@@ -581,6 +585,8 @@ class Scorer:
                 notes.append(f"what was '{passive_head[clause][1]}'")
             elif cue.head not in _NOT_HEADS and clause not in by_clause_head:
                 by_clause_head[clause] = cue.weight
+                if cue.category in s.comment_heads and _COMMENT_TOPIC.match(text, match.end):
+                    comment_clauses.add(clause)
                 if cue.category in s.topic_heads and negator is None:
                     if match.start in failed_by:
                         failed_topic_clauses.add(clause)
@@ -595,6 +601,11 @@ class Scorer:
                 if by_clause_head.get(clause) == 0:
                     weight = 0.0
                     notes.append("about a neutral event")
+                elif clause in comment_clauses:
+                    # "I don't expect much from this meeting": what a hopeful
+                    # or gloomy comment is about is its topic, not an event.
+                    weight = 0.0
+                    notes.append("topic of a comment")
                 elif clause in topic_clauses and weight < 0:
                     # A conflict named after talks ("held talks on the war",
                     # "discussed the fight against terrorism") is their topic:
@@ -996,7 +1007,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-58"
+_CODE_VERSION = "scorer-59"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -590,7 +590,8 @@ def test_a_misplaced_gap_in_a_users_lexicon_is_a_clear_error(tmp_path):
 @pytest.mark.parametrize("key,old,new", [("go_between", "[host, mediate]", "[host, broker]"),
                                            ("topic_heads", "[consult, negotiate]", "[broker]"),
                                            ("hostile_acts", "[sanction,", "[broker, sanction,"),
-                                           ("protective_acts", "[force_posture]", "[broker]")])
+                                           ("protective_acts", "[force_posture]", "[broker]"),
+                                           ("comment_heads", "[pessimistic_comment, optimistic_comment]", "[broker]")])
 def test_go_between_and_topic_head_categories_must_exist(tmp_path, key, old, new):
     from analysis.resources import data_path
 
@@ -825,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2297 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2317 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1062,6 +1063,23 @@ def test_raising_the_alert_level_is_force_posture_and_a_central_bank_deposit_aid
     assert generic("The embassy raised the alert level for its citizens.")["evidence"] == ""
     r = generic("Saudi Arabia deposited $3 billion in Pakistan's central bank to shore up its reserves.")
     assert r["net"] > 0.5 and "(provide_aid" in r["evidence"], r["evidence"]
+
+
+def test_what_a_hopeful_or_gloomy_comment_is_about_is_its_topic():
+    # CAMEO 012/013: the comment is the event ("comment_heads" in scorer.yaml).
+    r = generic('"Frankly, I don\'t expect much from this meeting," a senior European diplomat said.')
+    assert r["net"] < 0 and "meeting (consult +0.00) [topic of a comment]" in r["evidence"], r["evidence"]
+    assert generic("The minister was pessimistic about the peace plan.")["net"] < 0
+    # An adjective before its noun comments on nothing: the talks are the event.
+    assert "topic of a comment" not in generic("We have had constructive discussions with Pakistan.")["evidence"]
+
+
+def test_refusing_to_talk_needing_aid_and_naming_targets():
+    assert generic('"There is nothing to discuss with these people," the president said.')["net"] < -0.5
+    assert generic('"We urgently need tents, blankets and heaters," the governor told aid agencies.')["net"] > 0.3
+    r = generic('"Any ship heading to Ukrainian ports will be considered a military target," the ministry said.')
+    assert r["net"] < -0.5 and "threaten_force" in r["evidence"], r["evidence"]
+    assert generic("Is the bridge a legitimate target?")["evidence"] == ""
 
 
 def test_acting_in_defiance_is_rejection():
