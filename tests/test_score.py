@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2317 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2337 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1080,6 +1080,12 @@ def test_refusing_to_talk_needing_aid_and_naming_targets():
     r = generic('"Any ship heading to Ukrainian ports will be considered a military target," the ministry said.')
     assert r["net"] < -0.5 and "threaten_force" in r["evidence"], r["evidence"]
     assert generic("Is the bridge a legitimate target?")["evidence"] == ""
+
+
+def test_speaking_by_hotline_or_video_link_is_consultation():
+    r = generic("Leaders of the two Koreas spoke by hotline for the first time in a year, despite the North's missile launch.")
+    assert r["net"] > 0 and "spoke by hotline (consult" in r["evidence"], r["evidence"]
+    assert "(consult" in generic("The two presidents talked via video link.")["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
