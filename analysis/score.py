@@ -282,7 +282,7 @@ class Scorer:
         insertions: list[tuple[int, int]] = []
         continues: dict[int, int] = {}
         commas = [m.start() for m in _COMMA.finditer(text, start, end)]
-        participial: list[int] = []  # boundaries opening a participial insertion
+        participial: list[int] = []  # the commas around a participial insertion
         for opening, closing in zip(commas, commas[1:], strict=False):
             relative = self._relative is not None and self._relative.match(text, opening + 1)
             # "The ceasefire, signed with great fanfare in Doha, collapsed":
@@ -295,7 +295,7 @@ class Scorer:
                 before = bisect.bisect_right(boundaries, opening - 1) - 1
                 continues[bisect.bisect_right(boundaries, closing) - 1] = continues.get(before, before)
                 if participle:
-                    participial.append(opening)
+                    participial += [opening, closing]
 
         def clause_of(position: int) -> int:
             index = bisect.bisect_right(boundaries, position) - 1
@@ -339,7 +339,7 @@ class Scorer:
             clause_notes[index].append(f"background '{text[m.start:m.end]}'")
             if not relative:
                 clause_setting[index] = 2
-        for opening in participial:
+        for opening in participial[::2]:
             index = clause_of(opening)
             subordinate[index] = True
             clause_factor[index] *= s.background_factor
@@ -1007,7 +1007,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-60"
+_CODE_VERSION = "scorer-61"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

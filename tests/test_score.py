@@ -798,9 +798,9 @@ def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
 # ------------------------------------------------------------------ validation floor
 
 def test_dyad_probe_floor():
-    # 225 Turkey–Russia sentences labelled by who the cooperation or friction is
+    # 250 Turkey–Russia sentences labelled by who the cooperation or friction is
     # between: "none" when it is between one side and a third party. Today
-    # 201 are right; the floor keeps the actor and scope rules from sliding back.
+    # 225 are right; the floor keeps the actor and scope rules from sliding back.
     from conftest import DATA
 
     probes = pd.read_csv(DATA / "dyad_probe_sentences.csv")
@@ -809,7 +809,7 @@ def test_dyad_probe_floor():
         net = dyad(text)["net"]
         predicted = "cooperation" if net >= 0.05 else "friction" if net <= -0.05 else "none"
         right += predicted == label
-    assert len(probes) == 225 and right >= 194, right
+    assert len(probes) == 250 and right >= 218, right
 
 
 def test_one_sided_idioms_and_trust():
@@ -1030,6 +1030,9 @@ def test_a_participle_set_off_by_commas_is_an_insertion_between_subject_and_verb
     assert r["net"] < 0 and "failed: 'collapsed'" in r["evidence"] and "[insertion" in r["evidence"], r["evidence"]
     r = generic("The report, released on Wednesday by the IAEA, found that Iran had breached the deal.")
     assert r["net"] < 0 and "released (release" in r["evidence"] and "insertion" in r["evidence"], r["evidence"]
+    # The verb after the insertion is the main verb, not a participle clause of its own.
+    r = generic("A Turkish-brokered deal, signed in Istanbul by Russia and Ukraine, collapsed after Moscow pulled out.")
+    assert r["net"] < 0 and "participle 'collapsed'" not in r["evidence"], r["evidence"]
     # A second predicate (its verb has an object) and a subject that has a verb are no insertion.
     for text in ("Erdogan met Putin, signed a deal, and left.", "Jake felt optimistic, kept the families informed, and went home.",
                  "Russia attacked Ukraine, killed in the night, said officials."):
