@@ -281,7 +281,8 @@ class PhraseMatcher:
                 if tail_index != index or tail_start <= head_end:
                     continue
                 between = haystack[head_end + 1:tail_start + 1].split()  # haystack = " " + text + " "
-                if 1 <= len(between) <= GAP_WORDS and not _GAP_BREAK.search(text, head_end, tail_start):
+                if 1 <= len(between) <= GAP_WORDS and not _GAP_BREAK.search(text, head_end, tail_start) \
+                        and _quotes_balanced(text[head_end:tail_start]):
                     if (head_start, tail_end) not in spans:
                         spans.add((head_start, tail_end))
                         found.append(Match(head_start + offset, tail_end + offset, self._gapped[index]))
@@ -290,7 +291,12 @@ class PhraseMatcher:
 
 
 GAP_WORDS = 3
-_GAP_BREAK = re.compile(r"[;:!?()\[\]\n\"“”—–]|[.,]\s|\s-\s")  # a gap never crosses a clause or a sentence ("1,200" and "$1.5" are words)
+_GAP_BREAK = re.compile(r"[;:!?()\[\]\n—–]|[.,]\s|\s-\s")  # a gap never crosses a clause or a sentence ("1,200" and "$1.5" are words)
+
+
+def _quotes_balanced(gap: str) -> bool:
+    """Whether a gap holds whole quotations only: 'valued its "very good" relations' (not one end of a quotation)."""
+    return gap.count('"') % 2 == 0 and gap.count("“") == gap.count("”")
 
 
 class MultiMatcher:

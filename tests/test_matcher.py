@@ -89,6 +89,11 @@ def test_a_star_stands_for_one_to_three_words_within_a_clause():
     assert found("They returned home, prisoners said.") == [("returned", "movement")]
     assert found("They returned. Prisoners left.") == [("returned", "movement")]
     assert found("They returned — the prisoners stayed.") == [("returned", "movement")]
+    # A whole quotation inside the gap is words; one end of a quotation is a break.
+    assert found('Kyiv returned "all 20" prisoners.') == [('returned "all 20" prisoners', "release")]
+    assert found('"They returned," prisoners said.') == [("returned", "movement")]
+    assert found('They returned “the” prisoners.') == [("returned “the” prisoners", "release")]
+    assert found('“They returned the” prisoners.') == [("returned", "movement")]
     with pytest.raises(ValueError):
         PhraseMatcher([("* prisoners", "x")])
 

@@ -568,7 +568,7 @@ def test_a_users_lexicon_may_list_its_own_not_cues(tmp_path):
 def test_the_lexicon_stays_small_enough_to_compile_quickly():
     # One brace pattern once expanded to 127,008 forms and made every scorer
     # (each test, each worker) take a second to compile; gaps ("*") keep such
-    # patterns small. Today: about 47,000 forms, compiled in a third of a second.
+    # patterns small. Today: about 49,000 forms, compiled in a third of a second.
     assert len(SCORER.compile().lexicon_.forms) < 50_000
 
 
@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2337 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2352 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1089,6 +1089,16 @@ def test_speaking_by_hotline_or_video_link_is_consultation():
     r = generic("Leaders of the two Koreas spoke by hotline for the first time in a year, despite the North's missile launch.")
     assert r["net"] > 0 and "spoke by hotline (consult" in r["evidence"], r["evidence"]
     assert "(consult" in generic("The two presidents talked via video link.")["evidence"]
+
+
+def test_taking_control_of_assets_is_seizure_and_a_decree_no_agreement():
+    r = generic("Russian authorities have taken temporary control of the local assets of a Turkish construction company, "
+                "according to a decree signed by Putin.")
+    assert r["net"] < -0.5 and "(seize" in r["evidence"], r["evidence"]
+    assert "sign_agreement" not in r["evidence"], r["evidence"]
+    assert generic("Republicans took control of the House.")["evidence"] == ""
+    r = generic('Peskov said Moscow valued its "very good" relations with Ankara.')
+    assert r["net"] > 0.3 and "(praise" in r["evidence"], r["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
