@@ -568,8 +568,8 @@ def test_a_users_lexicon_may_list_its_own_not_cues(tmp_path):
 def test_the_lexicon_stays_small_enough_to_compile_quickly():
     # One brace pattern once expanded to 127,008 forms and made every scorer
     # (each test, each worker) take a second to compile; gaps ("*") keep such
-    # patterns small. Today: about 49,000 forms, compiled in a third of a second.
-    assert len(SCORER.compile().lexicon_.forms) < 50_000
+    # patterns small. Today: about 50,000 forms, compiled in 0.2-0.35 s.
+    assert len(SCORER.compile().lexicon_.forms) < 60_000
 
 
 def test_a_question_counts_like_a_hedge():
@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2352 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2378 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1101,13 +1101,23 @@ def test_taking_control_of_assets_is_seizure_and_a_decree_no_agreement():
     assert r["net"] > 0.3 and "(praise" in r["evidence"], r["evidence"]
 
 
+def test_sending_missiles_to_a_country_is_aid_and_to_strike_it_an_attack():
+    r = generic("Britain sent Storm Shadow long-range missiles to Ukraine.")
+    assert r["net"] > 0.5 and "(provide_aid" in r["evidence"], r["evidence"]
+    for text in ("Russia sent missiles to strike Kyiv overnight.", "Russia sent waves of drones to attack Odesa."):
+        r = generic(text)
+        assert r["net"] < -0.5 and "(fight" in r["evidence"], (text, r["evidence"])
+    # Dropping a currency peg is economic policy, not cutting ties.
+    assert generic("The central bank said it would abandon its currency peg to the dollar.")["evidence"] == ""
+
+
 def test_acting_in_defiance_is_rejection():
     assert generic("Monks marched through Rangoon in defiance of the military government.")["net"] < 0
 
 
 def test_sending_weapons_by_name_is_military_aid_and_normalising_ties_recognition():
     r = generic("President Lula said Brazil would not send ammunition to Ukraine.")
-    assert r["net"] < 0 and "send ammunition (provide_aid" in r["evidence"], r["evidence"]
+    assert r["net"] < 0 and "send ammunition to (provide_aid" in r["evidence"], r["evidence"]
     assert "provide tanks (provide_aid" in generic("Poland decided to provide tanks to Ukraine.")["evidence"]
     r = generic("Riyadh said it would not normalise ties with Israel.")
     assert r["net"] < 0 and "(recognize" in r["evidence"], r["evidence"]
