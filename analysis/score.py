@@ -276,6 +276,16 @@ class Scorer:
                      for kind, found in local.items()}
         boundaries += [m.start for kind in _CLAUSE_MARKERS for m in local[kind]]
         boundaries = sorted(set(boundaries))
+        # Text without commas ("Following the 2013 attack the government
+        # joined the convention"): a setting that opens the sentence ends
+        # where the main clause's subject begins.
+        opening_setting = next((m for m in local["background"] if not text[start:m.start].strip(' "“‘\'(')
+                                and fold(text[m.start:m.end]) not in self._relative_words), None)
+        if opening_setting is not None and boundaries[-1] <= opening_setting.start and \
+                not text[start:end].rstrip(' "”’\')').endswith("?"):
+            subject = _setting_end(text, opening_setting.end, end)
+            if subject is not None:
+                boundaries.append(subject)
         # A relative clause set off by commas ("The talks, which lasted three
         # hours, collapsed") is an insertion: what follows it continues the
         # clause before it, and its words count in no window.
@@ -1007,7 +1017,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-63"
+_CODE_VERSION = "scorer-64"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
@@ -1053,6 +1063,27 @@ def _within(matches: list, start: int, end: int) -> list:
 
 _NAME_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
 _NAME_WORD_AFTER = re.compile(r"^\s+(?:of\s+|for\s+|and\s+)?([A-Z][\w'’.-]*)")
+
+
+def _setting_end(text: str, after: int, end: int) -> int | None:
+    """Where the main clause starts in a sentence with no comma after its opening setting ("Following the
+    2013 attack the government joined …"): at a determiner or a name after the setting's own noun phrase,
+    not after a preposition or a particle ("after the signing of the deal …")."""
+    words = list(_WORD.finditer(text, after, end))
+    for previous, word in zip(words, words[1:]):
+        if previous.start() == words[0].start() or previous.group().lower() in _NOT_BEFORE_SUBJECT:
+            continue
+        # A determiner, or a name after a word in lower case ("the 2013 attack Assad agreed").
+        if word.group().lower() in _SUBJECT_DETERMINERS or (word.group()[0].isupper() and previous.group().islower()):
+            return word.start()
+    return None
+
+
+_SUBJECT_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her"})
+_NOT_BEFORE_SUBJECT = frozenset({
+    "the", "a", "an", "its", "their", "his", "her", "of", "in", "on", "at", "by", "for", "with", "from", "to", "into",
+    "over", "under", "between", "against", "during", "across", "through", "near", "about", "and", "or", "but",
+    "down", "up", "out", "off", "that", "which", "who", "was", "were", "is", "are", "had", "has", "have", "been"})
 
 
 def _sentence_initial(text: str, position: int) -> bool:

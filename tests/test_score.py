@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2378 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2401 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1109,6 +1109,21 @@ def test_sending_missiles_to_a_country_is_aid_and_to_strike_it_an_attack():
         assert r["net"] < -0.5 and "(fight" in r["evidence"], (text, r["evidence"])
     # Dropping a currency peg is economic policy, not cutting ties.
     assert generic("The central bank said it would abandon its currency peg to the dollar.")["evidence"] == ""
+
+
+def test_an_opening_setting_without_a_comma_ends_where_the_subject_begins():
+    # Real text often drops the comma: the main clause is still the event.
+    r = generic("Following the 2013 Ghouta attack the Syrian government joined the Chemical Weapons Convention.")
+    assert r["net"] > 0.5 and "joined the Chemical Weapons Convention (sign_agreement +8" in r["evidence"], r["evidence"]
+    r = generic("In the wake of the 2013 attack Assad agreed to a Russia-sponsored deal.")
+    assert r["net"] > 0.5 and "agreed to (sign_agreement +8" in r["evidence"], r["evidence"]
+    # A question asserts nothing: it keeps its hedge and its setting.
+    assert generic("When was the last time the President spoke with the Secretary?")["net"] < 0.05
+
+
+def test_claiming_an_attack_is_claiming_responsibility():
+    r = generic("IS also claimed an October 2 bomb attack at a police station that killed at least 17 people.")
+    assert r["net"] == 0 and "(claim_responsibility" in r["evidence"], r["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
