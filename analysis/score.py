@@ -636,6 +636,7 @@ class Scorer:
                                  if r_end <= match.start and clause_of(r_start) == clause
                                  and r_start not in used_reversals
                                  and gap(r_end, match.start) < s.negation_window), None)
+            negated = False
             if negator is not None and reversal is not None and negator.end <= reversal[0]:
                 # A negated reversal leaves the cue as it was: "would not
                 # abandon the partnership", "did not end the blockade".
@@ -648,6 +649,7 @@ class Scorer:
                 weight = -weight * (s.negated_conflict_factor if weight < 0 and mode == "material"
                                     else s.negation_factor)
                 notes.append(f"negated by '{text[negator.start:negator.end]}'")
+                negated = True
             elif match.start in failed_by:
                 weight = -weight * s.negation_factor
                 notes.append(f"failed: '{failed_by[match.start]}'")
@@ -667,6 +669,11 @@ class Scorer:
             if quote_mask[match.start] and s.quote_mode == "verbal" and mode == "material":
                 mode = "verbal"
                 notes.append("quoted")
+            if negated:
+                # An act that did not happen, or was refused ("declined to
+                # resign"), is no material event: CAMEO codes a refusal (12)
+                # as verbal conflict.
+                mode = "verbal"
             # In a concessive clause only a state noun ("despite the war") is scenery.
             setting = clause_setting[clause] == 2 or (clause_setting[clause] == 1 and cue.head == "no")
             scope = self._scope(text, folded, match, boundaries, mentions, end, setting=setting) if dyad_filter else "generic"
@@ -1017,7 +1024,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-64"
+_CODE_VERSION = "scorer-65"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

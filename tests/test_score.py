@@ -1126,6 +1126,13 @@ def test_claiming_an_attack_is_claiming_responsibility():
     assert r["net"] == 0 and "(claim_responsibility" in r["evidence"], r["evidence"]
 
 
+def test_a_refused_or_negated_act_is_verbal():
+    # CAMEO codes a refusal (12) as verbal conflict, not as the act refused.
+    r = generic("Vice-President Moody Awori has declined to resign despite growing pressure.")
+    assert r["quad"] == "verbal_conflict", r
+    assert generic("Moscow said it would not return the seized cargo.")["quad"] == "verbal_conflict"
+
+
 def test_acting_in_defiance_is_rejection():
     assert generic("Monks marched through Rangoon in defiance of the military government.")["net"] < 0
 
