@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2429 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2453 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1131,6 +1131,11 @@ def test_a_refused_or_negated_act_is_verbal():
     r = generic("Vice-President Moody Awori has declined to resign despite growing pressure.")
     assert r["quad"] == "verbal_conflict", r
     assert generic("Moscow said it would not return the seized cargo.")["quad"] == "verbal_conflict"
+
+
+def test_a_snub_is_a_rejection():
+    r = generic("Pakistan snubbed an Indian invitation to a regional security conference in New Delhi.")
+    assert r["net"] < -0.5 and "snubbed (reject" in r["evidence"], r["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
