@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2453 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2473 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1136,6 +1136,15 @@ def test_a_refused_or_negated_act_is_verbal():
 def test_a_snub_is_a_rejection():
     r = generic("Pakistan snubbed an Indian invitation to a regional security conference in New Delhi.")
     assert r["net"] < -0.5 and "snubbed (reject" in r["evidence"], r["evidence"]
+
+
+def test_appeals_to_hand_over_power_or_cease_hostilities_are_appeals_to_yield():
+    for text in ("Western governments urged the junta to hand power back to civilians.",
+                 "The African Union called on both sides in Sudan to cease hostilities."):
+        r = generic(text)
+        assert -0.2 < r["net"] < 0 and "appeal to yield" in r["evidence"], (text, r["evidence"])
+    # Ceasing hostilities is de-escalation.
+    assert generic("The rebels ceased hostilities on Friday.")["net"] > 0.5
 
 
 def test_acting_in_defiance_is_rejection():
