@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2499 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2510 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1145,6 +1145,15 @@ def test_appeals_to_hand_over_power_or_cease_hostilities_are_appeals_to_yield():
         assert -0.2 < r["net"] < 0 and "appeal to yield" in r["evidence"], (text, r["evidence"])
     # Ceasing hostilities is de-escalation.
     assert generic("The rebels ceased hostilities on Friday.")["net"] > 0.5
+
+
+def test_spoken_forms_of_consultation_and_a_single_exercise():
+    for text in ("Biden was on the phone with President Zelenskyy of Ukraine.",
+                 "He expects to be speaking again with President Zelenskyy very soon.",
+                 "Our team is having conversations with them."):
+        assert "(consult" in generic(text)["evidence"], text
+    r = generic("Over the weekend, China conducted a live-fire exercise.")
+    assert r["net"] < -0.5 and "(force_posture" in r["evidence"], r["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
