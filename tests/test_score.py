@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2510 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2529 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1154,6 +1154,11 @@ def test_spoken_forms_of_consultation_and_a_single_exercise():
         assert "(consult" in generic(text)["evidence"], text
     r = generic("Over the weekend, China conducted a live-fire exercise.")
     assert r["net"] < -0.5 and "(force_posture" in r["evidence"], r["evidence"]
+
+
+def test_a_withdrawal_of_forces_is_de_escalation():
+    r = generic("The withdrawal of Russian forces from Kherson was completed in November.")
+    assert r["net"] > 0.5 and "(de_escalate" in r["evidence"], r["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
