@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2529 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2545 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1159,6 +1159,11 @@ def test_spoken_forms_of_consultation_and_a_single_exercise():
 def test_a_withdrawal_of_forces_is_de_escalation():
     r = generic("The withdrawal of Russian forces from Kherson was completed in November.")
     assert r["net"] > 0.5 and "(de_escalate" in r["evidence"], r["evidence"]
+
+
+def test_missiles_that_damaged_a_terminal_are_an_attack():
+    r = generic("Russian missiles damaged a Turkish-owned grain terminal in Izmail, the company said.")
+    assert r["net"] < -0.5 and "(assault" in r["evidence"], r["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
