@@ -1166,6 +1166,21 @@ def test_missiles_that_damaged_a_terminal_are_an_attack():
     assert r["net"] < -0.5 and "(assault" in r["evidence"], r["evidence"]
 
 
+@pytest.mark.parametrize("text,category", [
+    ("The minister berated the ambassador.", "disapprove"), ("France chided Italy over migrants.", "disapprove"),
+    ("Moscow derided the proposal.", "disapprove"), ("Israel assailed the UN report.", "disapprove"),
+    ("Police dispersed the crowd.", "coerce"), ("The opposition shunned the talks.", "reject"),
+    ("The army routed the rebels.", "fight"), ("Rebels overran the base.", "fight"),
+    ("Militants stormed the embassy.", "fight"), ("The delegation stormed out of the meeting.", "reject_negotiation")])
+def test_more_verbs_of_criticism_rejection_and_force(text, category):
+    assert f"({category}" in generic(text)["evidence"], generic(text)["evidence"]
+
+
+def test_a_storm_and_a_besieged_city_are_no_events():
+    assert generic("A storm hit the coast.")["evidence"] == ""
+    assert generic("Up to 300,000 people are still trapped in the besieged parts of the city.")["evidence"] == ""
+
+
 def test_acting_in_defiance_is_rejection():
     assert generic("Monks marched through Rangoon in defiance of the military government.")["net"] < 0
 
