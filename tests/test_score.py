@@ -1171,7 +1171,9 @@ def test_missiles_that_damaged_a_terminal_are_an_attack():
     ("Moscow derided the proposal.", "disapprove"), ("Israel assailed the UN report.", "disapprove"),
     ("Police dispersed the crowd.", "coerce"), ("The opposition shunned the talks.", "reject"),
     ("The army routed the rebels.", "fight"), ("Rebels overran the base.", "fight"),
-    ("Militants stormed the embassy.", "fight"), ("The delegation stormed out of the meeting.", "reject_negotiation")])
+    ("Militants stormed the embassy.", "fight"), ("The delegation stormed out of the meeting.", "reject_negotiation"),
+    ("Russia wrote off Cuba's debt.", "provide_aid"), ("The US unfroze Iranian assets.", "ease_sanctions"),
+    ("The countries restored flights.", "economic_cooperation")])
 def test_more_verbs_of_criticism_rejection_and_force(text, category):
     assert f"({category}" in generic(text)["evidence"], generic(text)["evidence"]
 
