@@ -23,7 +23,9 @@ weights on the Goldstein scale). How a cue counts:
    "plans to", "pledged to") is an intention: it becomes verbal and counts
    ``intention_factor`` ×.
 4. **Hedges and conditionals.** A hedge ("may", "reportedly") scales its
-   clause by ``hedge_factor``; a conditional ("if", "unless") the whole sentence.
+   clause by ``hedge_factor`` (inside a "that" clause, only what follows
+   "that": "warned that it could damage ties" is a warning); a conditional
+   ("if", "unless") the whole sentence.
 5. **Contrast.** Clauses before "but"/"however" count ``contrast_factor`` ×;
    "despite"/"although" clauses count ``concessive_factor`` ×; a temporal or
    causal setting ("after the attack") ``setting_factor`` ×, a relative clause
@@ -116,6 +118,7 @@ _INSERTED_PARTICIPLE = re.compile(
     r"\s+(?:[a-z]+ly\s+)?([a-z]+)(?=\s*$|\s+(?:[a-z]+ly|by|in|on|at|with|under|during|after|before|since|for|from|"
     r"to|last|earlier|over|into|through|between|among|amid|without|as|only|just|jointly|largely|mainly)\b)")
 _PAST_PARTICIPLE = re.compile(r",\s+(?:[a-z]+ly\s+)?([a-z]+)\s+(?:by|since|under|amid|last|earlier|following|after|during)\b")
+_THAT_BEFORE = re.compile(r"\b(?:that|which)\s+(?:\S+\s+){0,3}$")  # "steps that could …": the hedge's "that", close before it
 _COMMENT_TOPIC = re.compile(r"\s+(?:about|that|of|on|over|from|for|regarding|whether)\b")  # "pessimistic about …"
 _FIRST_WORD = re.compile(r"\s+([A-Za-z]+)\b")
 _NOT_CONTINUING = frozenset({"and", "or", "but", "then", "while", "as", "with", "which", "who", "where", "when", "and"})
@@ -394,11 +397,18 @@ class Scorer:
             for index in range(n_clauses):
                 clause_factor[index] *= s.hedge_factor
                 clause_notes[index].append(f"conditional '{text[first.start:first.end]}'")
+        # A hedge inside a "that" clause ("urged them to avoid steps that
+        # could escalate", "warned that it could damage ties") hedges what
+        # follows "that", not the event before it.
+        hedged_from: dict[int, int] = {}  # clause → where its hedge starts to count
         for m in local["hedges"]:
             index = clause_of(m.start)
             if not any(n.startswith("hedged") for n in clause_notes[index]):
                 clause_factor[index] *= s.hedge_factor
                 clause_notes[index].append(f"hedged '{text[m.start:m.end]}'")
+                that = _THAT_BEFORE.search(text, boundaries[index], m.start)
+                if that is not None:
+                    hedged_from[index] = that.start()
 
         # "not only … but also", "no doubt": a negator inside such a phrase negates nothing.
         negators = [n for n in local["negators"]
@@ -562,10 +572,14 @@ class Scorer:
         for match in cues:
             cue: Cue = match.key
             clause = clause_of(match.start)
-            weight = cue.weight * clause_factor[clause]
+            factor = clause_factor[clause]
             notes = list(clause_notes[clause])
+            if match.end <= hedged_from.get(clause, -1):
+                factor /= s.hedge_factor
+                notes = [n for n in notes if not n.startswith("hedged")]
+            weight = cue.weight * factor
             if match.start in appeal_to_yield:
-                weight = s.appeal_to_yield * clause_factor[clause]
+                weight = s.appeal_to_yield * factor
                 notes.append("appeal to yield")
             elif match.start in demanded:
                 weight = 0.0
@@ -1024,7 +1038,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-72"
+_CODE_VERSION = "scorer-73"
 _NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,

@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2561 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2575 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1181,6 +1181,15 @@ def test_more_verbs_of_criticism_rejection_and_force(text, category):
 def test_a_storm_and_a_besieged_city_are_no_events():
     assert generic("A storm hit the coast.")["evidence"] == ""
     assert generic("Up to 300,000 people are still trapped in the besieged parts of the city.")["evidence"] == ""
+
+
+def test_a_hedge_in_a_that_clause_hedges_what_follows_that_only():
+    r = generic("Ankara urged Moscow and Kyiv to avoid steps that could escalate the conflict in the Black Sea.")
+    assert r["net"] <= -0.05 and "urged (appeal -0.30) [appeal to yield]" in r["evidence"], r["evidence"]
+    r = generic("Russia warned that Turkish drones could damage bilateral ties.")
+    assert "warned (threaten -6.00)" in r["evidence"], r["evidence"]
+    # A hedge before its event still hedges it.
+    assert "hedged 'may'" in generic("Russia may have attacked the convoy.")["evidence"]
 
 
 def test_acting_in_defiance_is_rejection():
