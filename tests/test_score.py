@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2575 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2591 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1173,7 +1173,8 @@ def test_missiles_that_damaged_a_terminal_are_an_attack():
     ("The army routed the rebels.", "fight"), ("Rebels overran the base.", "fight"),
     ("Militants stormed the embassy.", "fight"), ("The delegation stormed out of the meeting.", "reject_negotiation"),
     ("Russia wrote off Cuba's debt.", "provide_aid"), ("The US unfroze Iranian assets.", "ease_sanctions"),
-    ("The countries restored flights.", "economic_cooperation")])
+    ("The countries restored flights.", "economic_cooperation"),
+    ("Russia's Sberbank opened a branch in Istanbul.", "economic_cooperation")])
 def test_more_verbs_of_criticism_rejection_and_force(text, category):
     assert f"({category}" in generic(text)["evidence"], generic(text)["evidence"]
 
