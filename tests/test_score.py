@@ -826,7 +826,7 @@ def test_probe_sentences_floor():
 
     probes = pd.read_csv(DATA / "probe_sentences.csv", dtype={"cameo_code": str})
     result = evaluate(probes, goldstein_column=None, scorer=SCORER)
-    assert result.n == 2591 and result.macro_f1 >= 0.92, result.summary()
+    assert result.n == 2614 and result.macro_f1 >= 0.92, result.summary()
 
 
 def test_dev_set_floor():
@@ -1174,13 +1174,16 @@ def test_missiles_that_damaged_a_terminal_are_an_attack():
     ("Militants stormed the embassy.", "fight"), ("The delegation stormed out of the meeting.", "reject_negotiation"),
     ("Russia wrote off Cuba's debt.", "provide_aid"), ("The US unfroze Iranian assets.", "ease_sanctions"),
     ("The countries restored flights.", "economic_cooperation"),
-    ("Russia's Sberbank opened a branch in Istanbul.", "economic_cooperation")])
+    ("Russia's Sberbank opened a branch in Istanbul.", "economic_cooperation"),
+    ("Rebel forces advanced into a regime-held district.", "fight"), ("It mounted a counterattack.", "fight"),
+    ("The regime has been cutting supply lines to the city.", "fight")])
 def test_more_verbs_of_criticism_rejection_and_force(text, category):
     assert f"({category}" in generic(text)["evidence"], generic(text)["evidence"]
 
 
 def test_a_storm_and_a_besieged_city_are_no_events():
     assert generic("A storm hit the coast.")["evidence"] == ""
+    assert generic("The town had been a key supply line for the capital.")["evidence"] == ""
     assert generic("Up to 300,000 people are still trapped in the besieged parts of the city.")["evidence"] == ""
 
 
