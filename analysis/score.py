@@ -121,7 +121,7 @@ _PAST_PARTICIPLE = re.compile(r",\s+(?:[a-z]+ly\s+)?([a-z]+)\s+(?:by|since|under
 _THAT_BEFORE = re.compile(r"\b(?:that|which)\s+(?:\S+\s+){0,3}$")  # "steps that could …": the hedge's "that", close before it
 _COMMENT_TOPIC = re.compile(r"\s+(?:about|that|of|on|over|from|for|regarding|whether)\b")  # "pessimistic about …"
 _FIRST_WORD = re.compile(r"\s+([A-Za-z]+)\b")
-_NOT_CONTINUING = frozenset({"and", "or", "but", "then", "while", "as", "with", "which", "who", "where", "when", "and"})
+_NOT_CONTINUING = frozenset({"and", "or", "but", "then", "while", "as", "with", "which", "who", "where", "when"})
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$", re.IGNORECASE)  # not "that": "a deal that fell apart"
 _MODAL_END = re.compile(r"\b(?:to|must|should|would|will|can|could|may|might)$")  # "has to", "needs to": no noun
 _CLAUSE_MARKERS = ("clause_breaks", "contrast", "concessive", "background")
@@ -1091,7 +1091,7 @@ def _setting_end(text: str, after: int, end: int) -> int | None:
     2013 attack the government joined …"): at a determiner or a name after the setting's own noun phrase,
     not after a preposition or a particle ("after the signing of the deal …")."""
     words = list(_WORD.finditer(text, after, end))
-    for previous, word in zip(words, words[1:]):
+    for previous, word in zip(words, words[1:], strict=False):
         if previous.start() == words[0].start() or previous.group().lower() in _NOT_BEFORE_SUBJECT:
             continue
         # A determiner, or a name after a word in lower case ("the 2013 attack Assad agreed").
