@@ -400,15 +400,15 @@ class Scorer:
         # A hedge inside a "that" clause ("urged them to avoid steps that
         # could escalate", "warned that it could damage ties") hedges what
         # follows "that", not the event before it.
-        hedged_from: dict[int, int] = {}  # clause → where its hedge starts to count
+        hedged_from: dict[int, tuple[int, float]] = {}  # clause → where its hedge starts to count, factor before it
         for m in local["hedges"]:
             index = clause_of(m.start)
             if not any(n.startswith("hedged") for n in clause_notes[index]):
-                clause_factor[index] *= s.hedge_factor
-                clause_notes[index].append(f"hedged '{text[m.start:m.end]}'")
                 that = _THAT_BEFORE.search(text, boundaries[index], m.start)
                 if that is not None:
-                    hedged_from[index] = that.start()
+                    hedged_from[index] = (that.start(), clause_factor[index])
+                clause_factor[index] *= s.hedge_factor
+                clause_notes[index].append(f"hedged '{text[m.start:m.end]}'")
 
         # "not only … but also", "no doubt": a negator inside such a phrase negates nothing.
         negators = [n for n in local["negators"]
@@ -574,8 +574,8 @@ class Scorer:
             clause = clause_of(match.start)
             factor = clause_factor[clause]
             notes = list(clause_notes[clause])
-            if match.end <= hedged_from.get(clause, -1):
-                factor /= s.hedge_factor
+            if clause in hedged_from and match.end <= hedged_from[clause][0]:
+                factor = hedged_from[clause][1]
                 notes = [n for n in notes if not n.startswith("hedged")]
             weight = cue.weight * factor
             if match.start in appeal_to_yield:

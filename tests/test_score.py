@@ -1196,6 +1196,18 @@ def test_a_hedge_in_a_that_clause_hedges_what_follows_that_only():
     assert "hedged 'may'" in generic("Russia may have attacked the convoy.")["evidence"]
 
 
+def test_a_hedge_factor_of_zero_is_allowed(tmp_path):
+    # A user may switch hedged events off entirely; the "that" rule then
+    # restores the unhedged factor instead of dividing by zero.
+    from analysis.resources import data_path
+
+    text = data_path("scorer.yaml").read_text(encoding="utf-8")
+    text = "\n".join("hedge_factor: 0" if line.startswith("hedge_factor:") else line for line in text.splitlines())
+    mine = Scorer(settings=write(tmp_path / "scorer.yaml", text), tone=False)
+    r = score_sentence("Russia warned that Turkish drones could damage bilateral ties.", mine)
+    assert "warned (threaten -6.00)" in r["evidence"] and "(reduce_relations +0.00)" in r["evidence"], r["evidence"]
+
+
 def test_acting_in_defiance_is_rejection():
     assert generic("Monks marched through Rangoon in defiance of the military government.")["net"] < 0
 
