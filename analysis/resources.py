@@ -29,7 +29,8 @@ MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast",
                   "clause_breaks", "failure", "attribution", "not_negating", "not_reversing")
 _WORD_LISTS = ("headline_small", "list_breakers", "participant_prepositions", "appeal_objects", "place_nouns",
                "place_prepositions", "place_people", "post_negators", "agreement_verbs", "passive_auxiliaries",
-               "passive_subject_stops")  # read by the rules, not matched
+               "passive_subject_stops", "participle_followers", "participle_agents", "setting_subject_stops",
+               "comment_topic_words")  # read by the rules, not matched
 _MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles", "relative", *_WORD_LISTS)
 # Added later: older files without them still load.
 _OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative", "not_negating", "not_reversing", *_WORD_LISTS}
@@ -321,6 +322,10 @@ class Modifiers:
     post_negators: tuple[str, ...] = ()
     passive_auxiliaries: tuple[str, ...] = ()
     passive_subject_stops: tuple[str, ...] = ()
+    participle_followers: tuple[str, ...] = ()
+    participle_agents: tuple[str, ...] = ()
+    setting_subject_stops: tuple[str, ...] = ()
+    comment_topic_words: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=16)

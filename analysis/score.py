@@ -112,14 +112,7 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word e
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _PERFECT_PARTICIPLE = re.compile(r"[\"“‘'(\s]*((?:Having|Not having)\s+(?:been\s+)?[a-z]+)\b(?=[^,.;:]*,)")  # "Having fought …,"
-# ", signed with great fanfare in Doha,": a participle with no object of its own
-# (what follows it is a preposition, an adverb or the closing comma)
-_INSERTED_PARTICIPLE = re.compile(
-    r"\s+(?:[a-z]+ly\s+)?([a-z]+)(?=\s*$|\s+(?:[a-z]+ly|by|in|on|at|with|under|during|after|before|since|for|from|"
-    r"to|last|earlier|over|into|through|between|among|amid|without|as|only|just|jointly|largely|mainly)\b)")
-_PAST_PARTICIPLE = re.compile(r",\s+(?:[a-z]+ly\s+)?([a-z]+)\s+(?:by|since|under|amid|last|earlier|following|after|during)\b")
 _THAT_BEFORE = re.compile(r"\b(?:that|which)\s+(?:\S+\s+){0,3}$")  # "steps that could …": the hedge's "that", close before it
-_COMMENT_TOPIC = re.compile(r"\s+(?:about|that|of|on|over|from|for|regarding|whether)\b")  # "pessimistic about …"
 _FIRST_WORD = re.compile(r"\s+([A-Za-z]+)\b")
 _NOT_CONTINUING = frozenset({"and", "or", "but", "then", "while", "as", "with", "which", "who", "where", "when"})
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$", re.IGNORECASE)  # not "that": "a deal that fell apart"
@@ -228,6 +221,14 @@ class Scorer:
         # irregular_verbs.yaml) or an auxiliary ("and offered", "and met", "and will")
         past = {form for forms in irregular_verbs().values() for form in forms}
         self._participles = frozenset(past)
+        # ", signed with great fanfare in Doha,": a participle with no object of its own (what
+        # follows it is one of participle_followers, an -ly adverb or the closing comma)
+        self._inserted_participle = _word_regex(
+            self.modifiers_.participle_followers, r"\s+(?:[a-z]+ly\s+)?([a-z]+)(?=\s*$|\s+(?:[a-z]+ly|{})\b)", flags=0)
+        self._past_participle = _word_regex(self.modifiers_.participle_agents,
+                                            r",\s+(?:[a-z]+ly\s+)?([a-z]+)\s+(?:{})\b", flags=0)
+        self._comment_topic = _word_regex(self.modifiers_.comment_topic_words, r"\s+(?:{})\b", flags=0)
+        self._setting_subject_stops = frozenset(fold(w) for w in self.modifiers_.setting_subject_stops)
         self._coordinated_verb = _word_regex(sorted(past | {"will", "would", "has", "had"}),
                                              r"\band\s+(?:also\s+|then\s+|later\s+)?(?:[a-z]+ed|{})\b", flags=0)
         categories = {cue.category for cue in self.lexicon_.cues}
@@ -282,11 +283,11 @@ class Scorer:
         # Text without commas ("Following the 2013 attack the government
         # joined the convention"): a setting that opens the sentence ends
         # where the main clause's subject begins.
+        question = text[start:end].rstrip(' "”’\')').endswith("?")
         opening_setting = next((m for m in local["background"] if not text[start:m.start].strip(' "“‘\'(')
                                 and fold(text[m.start:m.end]) not in self._relative_words), None)
-        if opening_setting is not None and boundaries[-1] <= opening_setting.start and \
-                not text[start:end].rstrip(' "”’\')').endswith("?"):
-            subject = _setting_end(text, opening_setting.end, end)
+        if opening_setting is not None and boundaries[-1] <= opening_setting.start and not question:
+            subject = _setting_end(text, opening_setting.end, end, self._setting_subject_stops)
             if subject is not None:
                 boundaries.append(subject)
         # A relative clause set off by commas ("The talks, which lasted three
@@ -352,8 +353,8 @@ class Scorer:
             clause_notes[index].append(f"background '{text[m.start:m.end]}'")
             if not relative:
                 clause_setting[index] = 2
-        for opening in participial[::2]:
-            index = clause_of(opening)
+        inserted = {clause_of(opening) for opening in participial[::2]}
+        for index in inserted:
             subordinate[index] = True
             clause_factor[index] *= s.background_factor
             clause_notes[index].append("insertion")
@@ -374,19 +375,19 @@ class Scorer:
             index = clause_of(m.start())
             clause_factor[index] *= s.background_factor
             clause_notes[index].append(f"participle '{m.group(1)}'")
-        for m in _PAST_PARTICIPLE.finditer(text, start, end):
+        for m in self._past_participle.finditer(text, start, end) if self._past_participle else ():
             # "resume yen loans to China, frozen since the crackdown": a past
             # participle after a comma, with an agent or a time after it,
             # describes the noun before the comma.
             word = m.group(1)
             index = clause_of(m.start())
-            if m.start() in participial or not (word.endswith("ed") or word in self._participles) \
-                    or word in self._not_participles or "insertion" in clause_notes[index]:
+            if m.start() in participial or not self._is_past_form(word) or word in self._not_participles \
+                    or index in inserted:
                 continue
             subordinate[index] = True
             clause_factor[index] *= s.background_factor
             clause_notes[index].append(f"participle '{word}'")
-        if text[start:end].rstrip(' "”’\')').endswith("?"):
+        if question:
             # A question asserts nothing ("Will Turkey close the straits?"):
             # what it asks about counts like a hedged clause.
             for index in range(n_clauses):
@@ -609,7 +610,7 @@ class Scorer:
                 notes.append(f"what was '{passive_head[clause][1]}'")
             elif cue.head not in _NOT_HEADS and clause not in by_clause_head:
                 by_clause_head[clause] = cue.weight
-                if cue.category in s.comment_heads and _COMMENT_TOPIC.match(text, match.end):
+                if cue.category in s.comment_heads and self._comment_topic and self._comment_topic.match(text, match.end):
                     comment_clauses.add(clause)
                 if cue.category in s.topic_heads and negator is None:
                     if match.start in failed_by:
@@ -742,23 +743,24 @@ class Scorer:
         phrase between its subject and their verb ("The talks, held in Geneva, ended"), not a list or a
         second predicate ("Erdogan met Putin, signed a deal, and left")."""
         subject = _WORD.findall(text, start, opening)
-        if not subject or len(subject) > 8 or any(
-                w.islower() and (w.endswith("ed") or w in self._participles) for w in subject):
+        if self._inserted_participle is None or not subject or len(subject) > 8 or any(
+                w.islower() and self._is_past_form(w) for w in subject):
             return False
-        inside = _INSERTED_PARTICIPLE.match(text, opening + 1, closing)
-        if inside is None or fold(inside.group(1)) in self._not_participles:
-            return False
-        word = inside.group(1).lower()
-        if not (word.endswith("ed") or word in self._participles):
+        inside = self._inserted_participle.match(text, opening + 1, closing)
+        if inside is None or fold(inside.group(1)) in self._not_participles or not self._is_past_form(inside.group(1)):
             return False
         after = _FIRST_WORD.match(text, closing + 1)
         return after is not None and after.group(1).islower() and after.group(1) not in _NOT_CONTINUING
+
+    def _is_past_form(self, word: str) -> bool:
+        """A regular past form in -ed or an irregular one (irregular_verbs.yaml)."""
+        return word.endswith("ed") or word in self._participles
 
     def _is_passive(self, text: str, cue, subject_end: int) -> bool:
         """Whether a verb cue is the passive predicate of the noun phrase ending at ``subject_end``:
         "the request for an audit was rejected", not "refused to extend the deal unless sanctions are eased"."""
         first = fold(text[cue.start:cue.end]).split(" ", 1)[0]
-        if not (first.endswith("ed") or first in self._participles):
+        if not self._is_past_form(first):
             return False
         if _MODAL_END.search(fold(text[max(0, subject_end - 8):subject_end])):
             return False
@@ -1086,13 +1088,16 @@ _NAME_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
 _NAME_WORD_AFTER = re.compile(r"^\s+(?:of\s+|for\s+|and\s+)?([A-Z][\w'’.-]*)")
 
 
-def _setting_end(text: str, after: int, end: int) -> int | None:
+def _setting_end(text: str, after: int, end: int, stops: frozenset[str]) -> int | None:
     """Where the main clause starts in a sentence with no comma after its opening setting ("Following the
     2013 attack the government joined …"): at a determiner or a name after the setting's own noun phrase,
-    not after a preposition or a particle ("after the signing of the deal …")."""
+    not after one of ``stops`` (a preposition or a particle: "after the signing of the deal …"). None
+    when there are no stop words (modifiers.yaml without setting_subject_stops: the rule is off)."""
+    if not stops:
+        return None
     words = list(_WORD.finditer(text, after, end))
     for previous, word in zip(words, words[1:], strict=False):
-        if previous.start() == words[0].start() or previous.group().lower() in _NOT_BEFORE_SUBJECT:
+        if previous.start() == words[0].start() or previous.group().lower() in stops:
             continue
         # A determiner, or a name after a word in lower case ("the 2013 attack Assad agreed").
         if word.group().lower() in _SUBJECT_DETERMINERS or (word.group()[0].isupper() and previous.group().islower()):
@@ -1101,10 +1106,6 @@ def _setting_end(text: str, after: int, end: int) -> int | None:
 
 
 _SUBJECT_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her"})
-_NOT_BEFORE_SUBJECT = frozenset({
-    "the", "a", "an", "its", "their", "his", "her", "of", "in", "on", "at", "by", "for", "with", "from", "to", "into",
-    "over", "under", "between", "against", "during", "across", "through", "near", "about", "and", "or", "but",
-    "down", "up", "out", "off", "that", "which", "who", "was", "were", "is", "are", "had", "has", "have", "been"})
 
 
 def _sentence_initial(text: str, position: int) -> bool:

@@ -105,8 +105,8 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'senten
     # sentence split and one output row per sentence, then the actor and
     # topic scans. Against 10x VADER this shows why the target needs a
     # compiled scorer (see the README, "Throughput").
-    floors = {"floor: split + one empty row per sentence": "False",
-              "floor: the same + actor and topic scans": "True"}
+    floors = {"floor: split + one empty row per sentence": False,
+              "floor: the same + actor and topic scans": True}
     for label, scans in floors.items():
         result = _child(f"""
 import time
