@@ -17,15 +17,15 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_corpus": "ingest", "ingest": "ingest",
-    "score_corpus": "score", "score_sentence": "score", "article_topics": "score", "Scorer": "score",
-    "aggregate": "dynamics", "compare_periods": "dynamics", "detect_changes": "dynamics", "trend": "dynamics",
-    "smooth": "dynamics",
-    "evaluate": "evaluate",
-    "run": "pipeline", "load_config": "config", "Config": "config",
-    "save_figure": "figures", "paper_style": "figures",
-    "plot_net_by_topic": "figures", "plot_heatmap": "figures", "plot_comparison": "figures",
-    "plot_mass": "figures", "plot_articles": "figures", "plot_changes": "figures",
+    "load_corpus": "ingest", "read_corpus": "ingest",
+    "score_corpus": "score", "score_sentence": "score", "Scorer": "score",
+    "article_topics": "aggregation", "aggregate": "aggregation", "smooth": "aggregation",
+    "compare_periods": "dynamics", "detect_changes": "dynamics", "trend": "dynamics",
+    "evaluate": "validate",
+    "run": "engine.pipeline", "Results": "engine.pipeline", "load_config": "config", "Config": "config",
+    "save_figure": "present.figures", "paper_style": "present.figures",
+    "plot_net_by_topic": "present.figures", "plot_heatmap": "present.figures", "plot_comparison": "present.figures",
+    "plot_mass": "present.figures", "plot_articles": "present.figures", "plot_changes": "present.figures",
     "AnalysisError": "errors", "ConfigError": "errors", "InputError": "errors", "TooShortError": "errors",
 }
 

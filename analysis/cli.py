@@ -126,8 +126,8 @@ def _command_line(argv: list[str]) -> str:
 
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
     if args.command == "evaluate":
-        from .evaluate import evaluate
         from .score import Scorer
+        from .validate import evaluate
 
         result = evaluate(args.gold, text_column=args.text_column, label_column=args.label_column,
                           goldstein_column=args.goldstein_column or None, cameo_column=args.cameo_column or None,
@@ -142,10 +142,10 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 
     config = _config(args)
     if args.command == "ingest":
-        from .ingest import ingest
+        from .ingest import read_corpus
         from .io import write_text
 
-        result = ingest(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
+        result = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
         write_text(output, result.articles.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"))
@@ -155,12 +155,12 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
               f"skipped, {len(result.skipped)} problems listed in {skipped_path}")
         return 0
     if args.command == "score":
-        from .engine import score_at_scale
-        from .ingest import ingest
+        from .engine.pool import score_at_scale
+        from .ingest import read_corpus
         from .io import write_text
         from .score import Scorer
 
-        result = ingest(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
+        result = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
         unique = result.articles[result.articles["duplicate_of"] == ""]
         sentences = score_at_scale(unique, Scorer(config.dyad, config.topics, config.cues, tone=config.tone),
                                    jobs=config.jobs or None, engine=config.engine, scheduler=config.scheduler,
@@ -172,10 +172,10 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         return 0
 
     if args.command == "stream":
-        from .dynamics import aggregate
+        from .aggregation import aggregate
+        from .engine.stream import stream
         from .io import write_text
         from .score import Scorer
-        from .stream import stream
 
         bar = None
         if sys.stderr.isatty() and not args.quiet:
@@ -198,7 +198,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
               f"{result.folder}/ (articles, article_topics, sentences/, topic_periods.csv, skipped.csv)")
         return 0
 
-    from .pipeline import run
+    from .engine.pipeline import run
 
     results = run(config, progress=sys.stderr.isatty() and not args.quiet)
     if args.command == "compare":
@@ -210,16 +210,16 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         print(table.summary())
         return 0
     if args.command == "figures":
-        from .figures import make_figures
+        from .present.figures import make_figures
 
         formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
         written = make_figures(results, config.figures, formats)
         print(f"{len(written)} figure files → {config.figures}/")
         return 0
     if args.command == "report":
-        from .evaluate import evaluate
         from .io import write_results
-        from .report import render_report
+        from .present.report import render_report
+        from .validate import evaluate
 
         evaluation = evaluate(scorer=None).as_dict()
         html = render_report(results, evaluation, command=_command_line(argv))

@@ -1,4 +1,4 @@
-"""Scores over time with honest uncertainty, period comparison, trends and change points.
+"""Dynamics: period comparison, trends and change points, with honest uncertainty.
 
 The unit of analysis is the **article**: each article contributes its
 relevance-weighted mean ``net`` per topic (from :func:`analysis.article_topics`),
@@ -16,142 +16,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import AnalysisError, TooShortError
-from .schema import CHANGES, COMPARISONS, TOPIC_PERIODS, TRENDS, check
-from .score import ALL_TOPICS
+from .schema import ALL_TOPICS, CHANGES, COMPARISONS, TRENDS, check
+from .stats import bootstrap_means, cell_rng, dated_rows
 
-__all__ = ["aggregate", "compare_periods", "ComparisonTable", "trend", "detect_changes",
-           "smooth", "parse_period", "period_freq"]
-
-_FREQ_ALIASES = {"M": "M", "ME": "M", "MS": "M", "month": "M", "Q": "Q", "QE": "Q", "QS": "Q",
-                 "quarter": "Q", "Y": "Y", "YE": "Y", "YS": "Y", "A": "Y", "year": "Y", "W": "W", "week": "W"}
-
-
-def period_freq(freq: str) -> str:
-    """pandas Period frequency for an offset alias ("QE" → "Q")."""
-    try:
-        return _FREQ_ALIASES[freq]
-    except KeyError:
-        raise AnalysisError(f"unknown period frequency {freq!r}; use one of ME, QE, YE (month, quarter, year) or W.") from None
-
-
-def _cell_rng(seed: int, *keys: object) -> np.random.Generator:
-    """A generator for one cell, so adding a topic or period never changes another cell."""
-    key = zlib.crc32("|".join(map(str, keys)).encode())
-    return np.random.default_rng([seed, key])
-
-
-def _bootstrap_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    index = rng.integers(0, len(values), size=(n_boot, len(values)))
-    return values[index].mean(axis=1)
-
-
-def _dated(article_topics: pd.DataFrame) -> pd.DataFrame:
-    for column in ("article_id", "topic", "published", "net"):
-        if column not in article_topics:
-            raise AnalysisError(f"expected the article_topics table (with {column!r}); got columns "
-                                f"{', '.join(map(str, article_topics.columns))}.")
-    return article_topics[article_topics["published"].notna()]
-
-
-def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: int = 3, n_boot: int = 2000,
-              seed: int = 20240101, confidence: float = 0.95, topics: list[str] | None = None) -> pd.DataFrame:
-    """Mean net cooperation per topic and period, with an article bootstrap interval.
-
-    Parameters
-    ----------
-    article_topics
-        Output of :func:`analysis.article_topics` (one row per article × topic,
-        including topic "all"). Undated articles are left out.
-    freq
-        Period length: "ME" (month), "QE" (quarter), "YE" (year) or "W".
-    min_articles
-        Cells with fewer scored articles are flagged ``thin``.
-    n_boot, seed, confidence
-        Bootstrap resamples of articles, the seed (reruns give the same
-        numbers), and the interval's coverage.
-    topics
-        Topics to include (default: all found, "all" first).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per topic × period, every period between the first and last
-        dated article present (empty ones with n_articles 0):
-        topic, period (e.g. "2025Q1"), period_start, period_end, n_articles
-        (articles with a score), n_sentences (their relevant sentences),
-        mean_net, ci_low, ci_high (percentile bootstrap over articles; NaN
-        below two articles), cooperation_share and friction_share (share of
-        cue mass), cooperation_mass and friction_mass (summed relevance-weighted
-        cue weights), volume_share (the topic's articles over all articles
-        naming either side in the period), thin (fewer than ``min_articles``).
-    """
-    frequency = period_freq(freq)
-    dated = _dated(article_topics)
-    columns = list(TOPIC_PERIODS)
-    if dated.empty:
-        return pd.DataFrame(columns=columns)
-    dated = dated.assign(period=dated["published"].dt.to_period(frequency))
-    all_periods = pd.period_range(dated["period"].min(), dated["period"].max(), freq=frequency)
-    found = list(dict.fromkeys(dated["topic"]))
-    if topics is None:
-        topics = ([ALL_TOPICS] if ALL_TOPICS in found else []) + sorted(t for t in found if t != ALL_TOPICS)
-    mentioning = dated[dated["topic"] == ALL_TOPICS].groupby("period")["article_id"].nunique()
-    alpha = (1 - confidence) / 2
-    rows = []
-    groups = {key: frame for key, frame in dated.groupby(["topic", "period"], sort=False)}
-    for topic in topics:
-        for period in all_periods:
-            cell = groups.get((topic, period))
-            scored = cell[cell["net"].notna()] if cell is not None else None
-            n = 0 if scored is None else len(scored)
-            row = {"topic": topic, "period": str(period), "period_start": period.start_time.normalize(),
-                   "period_end": period.end_time.normalize(), "n_articles": n,
-                   "n_sentences": 0 if scored is None else int(scored["n_sentences"].sum()),
-                   "mean_net": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-                   "cooperation_share": math.nan, "friction_share": math.nan,
-                   "cooperation_mass": 0.0 if scored is None else float(scored["cooperation"].sum()),
-                   "friction_mass": 0.0 if scored is None else float(scored["friction"].sum()),
-                   "volume_share": (n / mentioning[period]) if period in mentioning.index and mentioning[period] else math.nan,
-                   "thin": n < min_articles}
-            if n:
-                values = scored["net"].to_numpy(dtype=float)
-                row["mean_net"] = float(values.mean())
-                if n >= 2:
-                    means = _bootstrap_means(values, n_boot, _cell_rng(seed, topic, period))
-                    row["ci_low"], row["ci_high"] = (float(q) for q in np.quantile(means, [alpha, 1 - alpha]))
-                mass = float(scored["cooperation"].sum() + scored["friction"].sum())
-                if mass > 0:
-                    row["cooperation_share"] = float(scored["cooperation"].sum()) / mass
-                    row["friction_share"] = 1 - row["cooperation_share"]
-            rows.append(row)
-    table = pd.DataFrame(rows, columns=columns)
-    for column in ("mean_net", "ci_low", "ci_high", "cooperation_share", "friction_share", "cooperation_mass",
-                   "friction_mass", "volume_share"):
-        table[column] = table[column].astype(float).round(12)
-    return check(table, TOPIC_PERIODS, "topic_periods")
-
-
-def smooth(topic_periods: pd.DataFrame, *, frac: float = 0.6) -> pd.DataFrame:
-    """LOWESS-smoothed mean net per topic (statsmodels), for plotting.
-
-    Returns
-    -------
-    pandas.DataFrame
-        topic, period, period_start, smoothed — only periods with articles,
-        only topics with at least four such periods.
-    """
-    from statsmodels.nonparametric.smoothers_lowess import lowess
-
-    rows = []
-    for topic, frame in topic_periods[topic_periods["n_articles"] > 0].groupby("topic", sort=False):
-        if len(frame) < 4:
-            continue
-        x = frame["period_start"].map(pd.Timestamp.toordinal).to_numpy(dtype=float)
-        fitted = lowess(frame["mean_net"].to_numpy(dtype=float), x, frac=frac, return_sorted=False)
-        rows += [{"topic": topic, "period": p, "period_start": s, "smoothed": float(v)}
-                 for p, s, v in zip(frame["period"], frame["period_start"], fitted, strict=True)]
-    return pd.DataFrame(rows, columns=["topic", "period", "period_start", "smoothed"])
-
+__all__ = ["compare_periods", "ComparisonTable", "trend", "detect_changes", "parse_period"]
 
 # --------------------------------------------------------------------------- periods
 
@@ -267,7 +135,7 @@ def compare_periods(article_topics: pd.DataFrame, a: object, b: object, *, by: s
 
     start_a, end_a, label_a = parse_period(a, periods)
     start_b, end_b, label_b = parse_period(b, periods)
-    dated = _dated(article_topics)
+    dated = dated_rows(article_topics)
     dated = dated[dated["net"].notna()]
     day = dated["published"].dt.normalize()
     in_a = dated[(day >= start_a) & (day <= end_a)]
@@ -285,8 +153,8 @@ def compare_periods(article_topics: pd.DataFrame, a: object, b: object, *, by: s
         row["difference"] = row["mean_b"] - row["mean_a"]
         row.update(ci_low=math.nan, ci_high=math.nan, p_value=math.nan, effect_size=_hedges_g(xa, xb))
         if len(xa) >= 2 and len(xb) >= 2:
-            rng = _cell_rng(seed, "compare", group, label_a, label_b)
-            diffs = _bootstrap_means(xb, n_boot, rng) - _bootstrap_means(xa, n_boot, rng)
+            rng = cell_rng(seed, "compare", group, label_a, label_b)
+            diffs = bootstrap_means(xb, n_boot, rng) - bootstrap_means(xa, n_boot, rng)
             row["ci_low"], row["ci_high"] = (float(q) for q in np.quantile(diffs, [level, 1 - level]))
             pooled = np.concatenate([xa, xb])
             observed = abs(row["difference"])
@@ -329,7 +197,7 @@ def trend(article_topics: pd.DataFrame, *, topics: list[str] | None = None, conf
     """
     import statsmodels.api as sm
 
-    dated = _dated(article_topics)
+    dated = dated_rows(article_topics)
     dated = dated[dated["net"].notna()].sort_values(["published", "article_id"])
     found = list(dict.fromkeys(dated["topic"]))
     if topics is None:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import AnalysisError
-from .report import REPORT_MARKER
 
-__all__ = ["write_text", "write_table", "output_lock", "write_results", "TABLES"]
+__all__ = ["write_text", "write_table", "output_lock", "write_results", "TABLES", "REPORT_MARKER"]
+
+REPORT_MARKER = "<!-- relationship-dynamics report -->"  # the first line of every report this tool writes
 
 # File name → (attribute of Results, what it holds); documented in the README.
 TABLES = {

@@ -6,9 +6,10 @@ import pandas as pd
 
 from .errors import AnalysisError
 
-__all__ = ["ARTICLES", "SKIPPED", "SENTENCES", "ARTICLE_TOPICS", "TOPIC_PERIODS",
+__all__ = ["ALL_TOPICS", "ARTICLES", "SKIPPED", "SENTENCES", "ARTICLE_TOPICS", "TOPIC_PERIODS",
            "COMPARISONS", "TRENDS", "CHANGES", "DATE_SOURCES", "RELEVANCE", "QUADS", "check"]
 
+ALL_TOPICS = "all"  # the topic row that counts every relevant sentence once
 DATE_SOURCES = ("override", "column", "explicit", "url", "inferred", "unknown")
 RELEVANCE = ("direct", "one_sided", "context", "none")
 QUADS = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict", "none")

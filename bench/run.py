@@ -52,7 +52,7 @@ def main() -> None:
     rows = []
     result = _child(f"""
 import time
-from analysis.ingest import iter_records, _Problems
+from analysis.ingest import iter_records, Problems as _Problems
 started = time.perf_counter(); n = 0
 for record in iter_records({str(corpus)!r}, problems=_Problems()):
     n += 1
@@ -61,7 +61,7 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': n}}
     rows.append(("ingest, streaming (records, no table)", result, size_mb))
     result = _child(f"""
 import time
-from analysis.ingest import ingest
+from analysis.ingest import read_corpus as ingest
 started = time.perf_counter(); r = ingest({str(corpus)!r})
 RESULT = {{'seconds': time.perf_counter() - started, 'n': len(r.articles)}}
 """)
@@ -73,9 +73,9 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(r.articles)}}
     for label, tone in (("score, without tone", False), ("score, with VADER tone", True)):
         result = _child(f"""
 import time
-from analysis.ingest import ingest
+from analysis.ingest import read_corpus as ingest
 from analysis.score import Scorer
-from analysis.segment import split_sentences
+from analysis.score.segment import split_sentences
 articles = ingest({str(sample)!r}).articles
 scorer = Scorer(tone={tone}).compile()
 started = time.perf_counter(); n = 0
@@ -87,8 +87,8 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'senten
         rows.append((label, result, result["mb"]))
     result = _child(f"""
 import time
-from analysis.ingest import ingest
-from analysis.segment import split_sentences
+from analysis.ingest import read_corpus as ingest
+from analysis.score.segment import split_sentences
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 articles = ingest({str(sample)!r}).articles
 vader = SentimentIntensityAnalyzer()
@@ -110,10 +110,11 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'senten
     for label, scans in floors.items():
         result = _child(f"""
 import time
-from analysis.ingest import ingest
-from analysis.matcher import Prepared
-from analysis.score import Scorer, _EMPTY
-from analysis.segment import split_sentences
+from analysis.ingest import read_corpus as ingest
+from analysis.score.matcher import Prepared
+from analysis.score import Scorer
+from analysis.score.scorer import _EMPTY
+from analysis.score.segment import split_sentences
 articles = ingest({str(sample)!r}).articles
 scorer = Scorer(tone=False).compile()
 started = time.perf_counter(); out = []
@@ -151,7 +152,7 @@ RESULT = {{'seconds': time.perf_counter() - started, 'n': len(articles), 'senten
             # The whole streaming run: reading, duplicates, scoring, writing.
             result = _child(f"""
 import time
-from analysis.stream import stream
+from analysis.engine.stream import stream
 from analysis.score import Scorer
 started = time.perf_counter()
 r = stream({str(scale_corpus)!r}, {str(target)!r}, scorer=Scorer(tone=False), {options})

@@ -30,7 +30,7 @@ def rng():
 def seeds_results():
     """The pipeline run once on the seeds (shared by report, figure and CLI tests)."""
     from analysis.config import load_config
-    from analysis.pipeline import run
+    from analysis.engine.pipeline import run
 
     return run(load_config(ROOT / "analysis.toml").with_options(corpus=str(ROOT / "seeds")))
 

@@ -1,13 +1,14 @@
 import pandas as pd
 
-from analysis.charts import (
+from analysis.aggregation import article_topics
+from analysis.present.charts import (
     chart_articles,
     chart_comparison,
     chart_heatmap,
     chart_series,
     escape_hover,
 )
-from analysis.score import Scorer, article_topics
+from analysis.score import Scorer
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 

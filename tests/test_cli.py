@@ -64,7 +64,7 @@ def test_evaluate_compares_the_quad_class_when_cameo_codes_are_given(tmp_path, c
     assert main(["evaluate", str(gold), "--goldstein-column", ""]) == 0
     out = capsys.readouterr().out
     assert "quad class agreement (GDELT convention, by CAMEO root) = 0.667  (n = 3)" in out, out
-    from analysis.evaluate import cameo_quads
+    from analysis.validate import cameo_quads
     assert list(cameo_quads(pd.Series(["0256", "14", "190", "99", None]))) == [
         "verbal_cooperation", "material_conflict", "material_conflict", None, None]
 

@@ -4,14 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.dynamics import (
-    aggregate,
-    compare_periods,
-    detect_changes,
-    parse_period,
-    smooth,
-    trend,
-)
+from analysis.aggregation import aggregate, smooth
+from analysis.dynamics import compare_periods, detect_changes, parse_period, trend
 from analysis.errors import AnalysisError, TooShortError
 
 

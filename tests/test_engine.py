@@ -2,10 +2,11 @@ import pandas as pd
 import pytest
 from conftest import DATA, ROOT, write
 
-import analysis.engine as engine
-from analysis.engine import ScoreCache, score_at_scale
+import analysis.engine.tasks as engine
+from analysis.engine.cache import ScoreCache
+from analysis.engine.pool import BatchScorer, score_at_scale
 from analysis.errors import AnalysisError
-from analysis.ingest import ingest
+from analysis.ingest import read_corpus as ingest
 from analysis.score import Scorer
 
 
@@ -43,7 +44,7 @@ def test_dask_local_cluster_gives_identical_results(articles, reference):
 def test_local_dask_workers_keep_the_sliding_mmap_threshold_off():
     """Dask's MALLOC_TRIM_THRESHOLD_ alone made workers map every buffer over 128 KB afresh."""
     pytest.importorskip("distributed")
-    scorer = engine.BatchScorer(engine._params(Scorer(tone=False)), jobs=1, engine="dask")
+    scorer = BatchScorer(engine.scorer_params(Scorer(tone=False)), jobs=1, engine="dask")
     try:
         import os
 
@@ -60,13 +61,13 @@ def test_cache_hit_is_identical_and_scores_only_new_articles(articles, reference
     pd.testing.assert_frame_equal(first, reference[reference["article_id"].isin(articles["article_id"][:8])].reset_index(drop=True))
 
     scored = []
-    real = engine._score_batch
+    real = engine.score_batch
 
     def counting(batch, params):
         scored.extend(article_id for article_id, _, _ in batch)
         return real(batch, params)
 
-    monkeypatch.setattr(engine, "_score_batch", counting)
+    monkeypatch.setattr(engine, "score_batch", counting)
     again = score_at_scale(articles, Scorer(tone=False), jobs=1, cache=cache, batch_size=3)
     assert sorted(scored) == sorted(articles["article_id"][8:])  # only the new ones
     pd.testing.assert_frame_equal(again, reference)
@@ -76,15 +77,15 @@ def test_cache_hit_is_identical_and_scores_only_new_articles(articles, reference
 
 
 def test_a_lexicon_change_rescored_what_it_had_to(articles, tmp_path, monkeypatch):
-    from analysis.resources import data_path
+    from analysis.vocab import data_path
 
     cache = tmp_path / "cache"
     score_at_scale(articles, Scorer(tone=False), jobs=1, cache=cache)
     lexicon = write(tmp_path / "cues.yaml", data_path("cues.yaml").read_text(encoding="utf-8").replace(
         "weight: 8.0\n    mode: verbal\n    verbs: [sign,", "weight: 9.0\n    mode: verbal\n    verbs: [sign,"))
     scored = []
-    real = engine._score_batch
-    monkeypatch.setattr(engine, "_score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
+    real = engine.score_batch
+    monkeypatch.setattr(engine, "score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
     changed = score_at_scale(articles, Scorer(cues=lexicon, tone=False), jobs=1, cache=cache)
     assert sorted(scored) == sorted(articles["article_id"])  # new fingerprint: everything rescored
     fresh = Scorer(cues=lexicon, tone=False).score_articles(articles)
@@ -94,7 +95,7 @@ def test_a_lexicon_change_rescored_what_it_had_to(articles, tmp_path, monkeypatc
 
 def test_an_interrupted_run_leaves_a_valid_cache(articles, reference, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
-    real = engine._score_batch
+    real = engine.score_batch
     calls = {"n": 0}
 
     def dying(batch, params):
@@ -103,12 +104,12 @@ def test_an_interrupted_run_leaves_a_valid_cache(articles, reference, tmp_path, 
             raise KeyboardInterrupt
         return real(batch, params)
 
-    monkeypatch.setattr(engine, "_score_batch", dying)
+    monkeypatch.setattr(engine, "score_batch", dying)
     with pytest.raises(KeyboardInterrupt):
         score_at_scale(articles, Scorer(tone=False), jobs=1, cache=cache, batch_size=3)
     store = ScoreCache(cache, Scorer(tone=False).fingerprint())
     assert len(store.known()) == 6  # two complete batches kept
-    monkeypatch.setattr(engine, "_score_batch", real)
+    monkeypatch.setattr(engine, "score_batch", real)
     pd.testing.assert_frame_equal(score_at_scale(articles, Scorer(tone=False), jobs=1, cache=cache, batch_size=3), reference)
 
 

@@ -4,8 +4,8 @@ import subprocess
 import matplotlib.colors as mcolors
 import pytest
 
-from analysis.chartdata import FIGURES, style
-from analysis.figures import (
+from analysis.present.chartdata import FIGURES, style
+from analysis.present.figures import (
     make_figures,
     plot_articles,
     plot_changes,

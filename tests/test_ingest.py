@@ -7,7 +7,8 @@ import pytest
 from conftest import DATA, ROOT, write
 
 from analysis.errors import ConfigError, InputError
-from analysis.ingest import ingest, load_corpus, parse_text_article
+from analysis.ingest import load_corpus, parse_text_article
+from analysis.ingest import read_corpus as ingest
 
 TODAY = dt.date(2026, 1, 1)
 
@@ -290,7 +291,8 @@ def test_exact_and_near_duplicates_are_marked(tmp_path):
     near = story.replace("Ankara", "Ankara's capital", 1).replace("continue", "go on", 1)
     write(tmp_path / "c" / "3.txt", near)
     write(tmp_path / "c" / "4.txt", "A different story: Russia and Turkey clashed over Libya and Karabakh. " * 5)
-    from analysis.ingest import _normalise, _shingle_hashes
+    from analysis.ingest.dedup import _shingle_hashes
+    from analysis.ingest.dedup import normalise as _normalise
 
     a, b = _shingle_hashes(_normalise(story)), _shingle_hashes(_normalise(near))
     assert 0.85 < len(set(a) & set(b)) / len(set(a) | set(b)) < 0.97
@@ -306,7 +308,7 @@ def test_exact_and_near_duplicates_are_marked(tmp_path):
 def test_iso_dates_take_the_fast_path_with_dateutils_answers():
     from dateutil import parser
 
-    from analysis.dates import parse_date
+    from analysis.ingest.dates import parse_date
 
     for text in ["2019-03-04", " 2020-01-01 ", "2020-01-01T00:00:00Z", "2020-01-01 00:00:00+00:00"]:
         assert parse_date(text) == parser.parse(text).date()
@@ -316,7 +318,8 @@ def test_iso_dates_take_the_fast_path_with_dateutils_answers():
 
 @pytest.mark.parametrize("kind", ["jsonl", "parquet", "folder"])
 def test_partitions_read_together_are_the_whole_corpus(tmp_path, kind):
-    from analysis.ingest import _Problems, iter_partition, iter_records, partitions
+    from analysis.ingest import Problems as _Problems
+    from analysis.ingest import iter_partition, iter_records, partitions
 
     rows = [{"id": str(i), "date": f"2020-01-{i % 28 + 1:02d}", "text": f"Article {i}. Turkey and Russia met {i} times."}
             for i in range(40)]

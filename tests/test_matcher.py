@@ -1,6 +1,8 @@
 import pytest
 
-from analysis.matcher import PhraseMatcher, expand_braces, fold, inflect_verb
+from analysis.score.matcher import PhraseMatcher
+from analysis.text import fold
+from analysis.vocab import expand_braces, inflect_verb
 
 
 def test_fold_keeps_length_and_strips_diacritics():
@@ -63,7 +65,7 @@ def test_offset_places_matches_of_a_slice_in_the_whole_text():
 
 
 def test_multi_matcher_gives_each_list_what_its_own_matcher_would():
-    from analysis.matcher import MultiMatcher
+    from analysis.score.matcher import MultiMatcher
 
     lists = {"negators": ["not", "failed to", "n't"], "failure": ["failed", "broke down"],
              "intention": ["could", "will"], "hedges": ["could", "may"]}

@@ -7,11 +7,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.dates import find_dateline, parse_date
-from analysis.ingest import ingest, parse_text_article
-from analysis.matcher import fold
+from analysis.ingest import parse_text_article
+from analysis.ingest import read_corpus as ingest
+from analysis.ingest.dates import find_dateline, parse_date
 from analysis.score import Scorer
-from analysis.segment import split_sentences
+from analysis.score.segment import split_sentences
+from analysis.text import fold
 
 SCORER = Scorer(tone=False).compile()
 NEWSY = st.lists(st.sampled_from(["Turkey", "Russia", "Erdoğan", "Putin", "signed", "attacked", "not", "but", "will",

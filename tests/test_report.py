@@ -8,7 +8,7 @@ import pytest
 from conftest import require_chromium, write
 
 from analysis.cli import main
-from analysis.report import highlight, render_report, safe_url
+from analysis.present.report import highlight, render_report, safe_url
 
 XSS_TITLE = "<script>alert('t')</script><img src=x onerror=alert(1)></textarea>"
 XSS_URL = "javascript:alert(document.domain)"

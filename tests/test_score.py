@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 from conftest import write
 
+from analysis.aggregation import article_topics
 from analysis.errors import ConfigError
-from analysis.evaluate import evaluate
-from analysis.score import Scorer, article_topics, score_corpus, score_sentence
+from analysis.score import Scorer, score_corpus, score_sentence
+from analysis.validate import evaluate
 
 SCORER = Scorer(tone=False)
 
@@ -556,7 +557,7 @@ def test_not_cues_hide_the_cue_inside_an_office_or_a_body():
 
 
 def test_a_users_lexicon_may_list_its_own_not_cues(tmp_path):
-    from analysis.resources import data_path
+    from analysis.vocab import data_path
 
     text = data_path("cues.yaml").read_text(encoding="utf-8").replace("not_cues: [", 'not_cues: ["peace process", ', 1)
     mine = Scorer(cues=write(tmp_path / "cues.yaml", text), tone=False)
@@ -579,7 +580,7 @@ def test_a_question_counts_like_a_hedge():
 
 def test_a_misplaced_gap_in_a_users_lexicon_is_a_clear_error(tmp_path):
     from analysis.errors import ConfigError
-    from analysis.resources import data_path
+    from analysis.vocab import data_path
 
     text = data_path("cues.yaml").read_text(encoding="utf-8").replace("not_cues: [", 'not_cues: ["* talks", ', 1)
     path = write(tmp_path / "cues.yaml", text)
@@ -593,7 +594,7 @@ def test_a_misplaced_gap_in_a_users_lexicon_is_a_clear_error(tmp_path):
                                            ("protective_acts", "[force_posture]", "[broker]"),
                                            ("comment_heads", "[pessimistic_comment, optimistic_comment]", "[broker]")])
 def test_go_between_and_topic_head_categories_must_exist(tmp_path, key, old, new):
-    from analysis.resources import data_path
+    from analysis.vocab import data_path
 
     text = data_path("scorer.yaml").read_text(encoding="utf-8").replace(f"{key}: {old}", f"{key}: {new}")
     with pytest.raises(ConfigError, match=f"{key} names no lexicon category: broker"):
@@ -787,9 +788,9 @@ def test_bad_lexicon_weight(tmp_path):
 
 
 def test_unquoted_no_in_a_word_list_is_caught(tmp_path):
-    from analysis.resources import load_modifiers
+    from analysis.vocab import load_modifiers
 
-    text = open(__import__("analysis.resources", fromlist=["x"]).data_path("modifiers.yaml"), encoding="utf-8").read()
+    text = open(__import__("analysis.vocab", fromlist=["x"]).data_path("modifiers.yaml"), encoding="utf-8").read()
     path = write(tmp_path / "m.yaml", text.replace('"no", never', "no, never"))
     with pytest.raises(ConfigError, match="quote"):
         load_modifiers(path)
@@ -1199,7 +1200,7 @@ def test_a_hedge_in_a_that_clause_hedges_what_follows_that_only():
 def test_a_hedge_factor_of_zero_is_allowed(tmp_path):
     # A user may switch hedged events off entirely; the "that" rule then
     # restores the unhedged factor instead of dividing by zero.
-    from analysis.resources import data_path
+    from analysis.vocab import data_path
 
     text = data_path("scorer.yaml").read_text(encoding="utf-8")
     text = "\n".join("hedge_factor: 0" if line.startswith("hedge_factor:") else line for line in text.splitlines())

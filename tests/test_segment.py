@@ -1,4 +1,4 @@
-from analysis.segment import split_sentences
+from analysis.score.segment import split_sentences
 
 
 def sentences(text):

@@ -6,12 +6,13 @@ import pandas as pd
 import pytest
 from conftest import DATA
 
-import analysis.engine as engine
-from analysis.engine import score_at_scale
+import analysis.engine.tasks as engine
+from analysis.aggregation import article_topics
+from analysis.engine.pool import score_at_scale
+from analysis.engine.stream import stream
 from analysis.errors import AnalysisError
-from analysis.ingest import ingest
-from analysis.score import Scorer, article_topics
-from analysis.stream import stream
+from analysis.ingest import read_corpus as ingest
+from analysis.score import Scorer
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +77,8 @@ def test_stream_on_a_dask_cluster_gives_the_same_tables(corpus, in_memory, tmp_p
 
 def test_stream_cache_rescoring_only_new_pieces(corpus, in_memory, tmp_path, monkeypatch):
     scored = []
-    real = engine._score_batch
-    monkeypatch.setattr(engine, "_score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
+    real = engine.score_batch
+    monkeypatch.setattr(engine, "score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
     mine = tmp_path / "corpus.jsonl"
     mine.write_text(corpus.read_text(encoding="utf-8"), encoding="utf-8")
     stream(mine, tmp_path / "out", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)
@@ -97,14 +98,14 @@ def test_stream_cache_rescoring_only_new_pieces(corpus, in_memory, tmp_path, mon
 def test_stream_cache_rescores_every_piece_after_a_lexicon_change(corpus, tmp_path, monkeypatch):
     from conftest import write
 
-    from analysis.resources import data_path
+    from analysis.vocab import data_path
 
     stream(corpus, tmp_path / "before", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)
     lexicon = write(tmp_path / "cues.yaml", data_path("cues.yaml").read_text(encoding="utf-8").replace(
         "weight: 8.0\n    mode: verbal\n    verbs: [sign,", "weight: 9.0\n    mode: verbal\n    verbs: [sign,"))
     scored = []
-    real = engine._score_batch
-    monkeypatch.setattr(engine, "_score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
+    real = engine.score_batch
+    monkeypatch.setattr(engine, "score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
     changed = stream(corpus, tmp_path / "after", scorer=Scorer(cues=lexicon, tone=False), jobs=1,
                      cache=tmp_path / "cache", piece_bytes=2000)
     assert len(scored) == 10  # a new scorer fingerprint: no piece is taken from the cache
@@ -129,7 +130,7 @@ def test_stream_never_replaces_a_foreign_folder_and_leaves_nothing_half_written(
     def dying(batch, params):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(engine, "_score_batch", dying)
+    monkeypatch.setattr(engine, "score_batch", dying)
     with pytest.raises(KeyboardInterrupt):
         stream(corpus, out, jobs=1, batch_size=3)
     assert sorted(p.name for p in out.rglob("*")) == before  # the earlier run's folder is intact
@@ -137,18 +138,18 @@ def test_stream_never_replaces_a_foreign_folder_and_leaves_nothing_half_written(
 
 
 def test_an_up_to_date_folder_is_not_recomputed(corpus, tmp_path, monkeypatch):
-    import analysis.stream as streaming
+    import analysis.engine.stream as streaming
 
     out = tmp_path / "out"
     first = stream(corpus, out, jobs=1, batch_size=2)
-    real = streaming._ingest.partitions
+    real = streaming.ingest.partitions
 
     def reading(*args, **kwargs):
         reading.calls += 1
         return real(*args, **kwargs)
 
     reading.calls = 0
-    monkeypatch.setattr(streaming._ingest, "partitions", reading)
+    monkeypatch.setattr(streaming.ingest, "partitions", reading)
     again = stream(corpus, out, jobs=1, batch_size=2)
     assert reading.calls == 0
     pd.testing.assert_frame_equal(again.article_topics, first.article_topics)
@@ -169,13 +170,13 @@ def test_a_day_later_only_what_depends_on_the_date_is_redone(corpus, tmp_path, m
     # holds on a later day unless some date in it was rejected as future.
     import datetime as dt
 
-    import analysis.stream as streaming
+    import analysis.engine.stream as streaming
 
     day = {"today": dt.date(2030, 1, 1)}
-    monkeypatch.setattr(streaming._ingest, "date_limits", lambda: (dt.date(1990, 1, 1), day["today"]))
+    monkeypatch.setattr(streaming.ingest, "date_limits", lambda: (dt.date(1990, 1, 1), day["today"]))
     scored = []
-    real = engine._score_batch
-    monkeypatch.setattr(engine, "_score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
+    real = engine.score_batch
+    monkeypatch.setattr(engine, "score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
     mine = tmp_path / "corpus.jsonl"
     mine.write_text(corpus.read_text(encoding="utf-8"), encoding="utf-8")
     first = stream(mine, tmp_path / "out", jobs=1, cache=tmp_path / "cache", piece_bytes=2000)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 
+from ..schema import ALL_TOPICS
 from .chartdata import (
     FIGURES,
     LABELS,
@@ -30,7 +31,6 @@ from .chartdata import (
     style,
     topic_label,
 )
-from .score import ALL_TOPICS
 
 __all__ = ["paper_style", "save_figure", "plot_net_by_topic", "plot_heatmap", "plot_comparison",
            "plot_mass", "plot_articles", "plot_changes", "make_figures", "FIGURES"]

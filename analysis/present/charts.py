@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..schema import ALL_TOPICS
 from .chartdata import (
     LABELS,
     articles_data,
@@ -24,7 +25,6 @@ from .chartdata import (
     style,
     topic_label,
 )
-from .score import ALL_TOPICS
 
 __all__ = ["chart_series", "chart_heatmap", "chart_comparison", "chart_mass", "chart_articles", "chart_changes",
            "escape_hover"]

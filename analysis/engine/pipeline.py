@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .config import Config
-from .dynamics import aggregate, compare_periods, detect_changes, parse_period, smooth, trend
-from .engine import score_at_scale
-from .errors import TooShortError
-from .ingest import ingest
-from .score import ALL_TOPICS, Scorer, article_topics
+from ..aggregation import aggregate, article_topics, smooth
+from ..config import Config
+from ..dynamics import compare_periods, detect_changes, parse_period, trend
+from ..errors import TooShortError
+from ..ingest import read_corpus
+from ..schema import ALL_TOPICS
+from ..score import Scorer
+from .pool import score_at_scale
 
 __all__ = ["Results", "run", "default_comparison"]
 
@@ -57,7 +59,7 @@ def default_comparison(articles: pd.DataFrame) -> tuple[object, object]:
 def run(config: Config, *, progress: bool = False) -> Results:
     """Run the pipeline for ``config`` and return every table (nothing is written)."""
     scorer = Scorer(config.dyad, config.topics, config.cues, tone=config.tone).compile()
-    ingested = ingest(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
+    ingested = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
     articles = ingested.articles
     unique = articles[articles["duplicate_of"] == ""]
     bar = None

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import importlib
 import json
 import os
 import pickle
@@ -43,16 +42,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import engine as _engine
-from .engine import _COLUMNS, ENGINES, BatchScorer, ScoreCache, _normalise_types, _params
-from .errors import AnalysisError
-from .resources import file_sha256
-from .schema import ARTICLE_TOPICS, SKIPPED
-from .score import Scorer, article_topics
+from .. import ingest
+from ..errors import AnalysisError
+from ..schema import ARTICLE_TOPICS, SKIPPED
+from ..score import Scorer
+from ..vocab import file_sha256
+from .cache import ScoreCache
+from .pool import ENGINES, BatchScorer
+from .tasks import scorer_params
 
 __all__ = ["stream", "StreamResult", "STREAM_MARKER"]
 
-_ingest = importlib.import_module("analysis.ingest")  # the module; analysis.ingest is also a function name
 STREAM_MARKER = ".relationship-dynamics-stream"
 _DATE_DTYPE = pd.to_datetime(pd.Series([datetime.date(2020, 1, 1)]), errors="coerce").dtype  # as ingest makes them
 _METADATA = ["article_id", "path", "line", "source_id", "title", "source", "byline", "url", "published",
@@ -127,66 +127,14 @@ class StreamResult:
         return self.folder / "sentences"
 
 
-def _read_and_score(piece: tuple, options: dict, params: tuple) -> dict:
-    """In a worker: read one piece of the corpus, check, hash, sign and score every article in it.
-
-    Articles get provisional ids "0", "1", … (their place in the piece); the
-    client gives them their ids, which depend on the copies read before.
-    """
-    problems = _ingest._Problems(quiet=True)
-    overrides = dict(options["overrides"])
-    records: list[dict] = []
-    boundaries: list[int] = []  # problems.rows[:boundaries[i]] come before or with record i
-    used: list[str] = []
-    depends_on_latest = False
-    if piece[0] == "records":  # read by the client (a CSV, a single file): reading problems come along
-        def source():
-            for record in piece[1]:
-                problems.rows.extend(record.pop("_problems_before"))
-                if record.get("_end"):
-                    return
-                yield record
-    else:
-        def source():
-            yield from _ingest.iter_partition(piece, columns=options["columns"], problems=problems)
-    for record in source():
-        override = overrides.pop(record["path"], None) if overrides and record["line"] is None else None
-        if override is not None:
-            used.append(record["path"])
-        depends_on_latest |= _ingest.check_record(record, override, options["metadata"], problems,
-                                                  limits=options["limits"], infer_dates=options["infer_dates"])
-        records.append(record)
-        boundaries.append(len(problems.rows))
-    meta = pd.DataFrame.from_records(records, columns=["path", "line", "source_id", "title", "source", "byline",
-                                                      "url", "published", "date_source", "text"])
-    normalised = [_ingest._normalise(t) for t in meta["text"]]
-    meta["line"] = meta["line"].astype("Int64")
-    meta["published"] = pd.to_datetime(meta["published"], errors="coerce")
-    meta["n_chars"] = meta["text"].str.len().astype("int64")
-    meta["content_hash"] = [hashlib.sha256(n.encode()).hexdigest() for n in normalised]
-    for column in ("source_id", "title", "source", "byline", "url", "date_source", "path"):
-        meta[column] = meta[column].fillna("").astype(object)
-    signatures = np.zeros((len(meta), 64), dtype=np.uint32)
-    for row, text in enumerate(normalised):
-        signatures[row] = _ingest.signature(text)
-    items = list(zip([str(i) for i in range(len(meta))], meta["content_hash"].tolist(), meta["text"].tolist(),
-                     strict=True))
-    sentences = pd.DataFrame.from_records(_engine._score_batch(items, params), columns=[*_COLUMNS, "content_hash"])
-    sentences = _normalise_types(sentences.drop(columns=["content_hash"]))
-    return {"meta": meta.drop(columns=["text"]), "sentences": sentences,
-            "topics": article_topics(sentences, None).drop(columns=["published"]), "signatures": signatures,
-            "problems": problems.rows, "boundaries": boundaries, "used": used,
-            "latest": str(options["limits"][1]), "depends_on_latest": depends_on_latest}
-
-
 def _client_pieces(corpus: Path, columns: dict[str, str] | None, size: int) -> Iterator[tuple]:
     """Pieces of records the client reads itself (inputs that cannot be cut), each
     record carrying the reading problems met just before it (reported with the
     piece's other problems)."""
-    problems = _ingest._Problems(quiet=True)
+    problems = ingest.Problems(quiet=True)
     batch: list[dict] = []
     seen = 0
-    for record in _ingest.iter_records(corpus, columns=columns, problems=problems):
+    for record in ingest.iter_records(corpus, columns=columns, problems=problems):
         record["_problems_before"] = problems.rows[seen:]
         seen = len(problems.rows)
         batch.append(record)
@@ -247,10 +195,10 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
         raise AnalysisError(f"{out}: exists and was not written by a streaming run; "
                             f"choose a new folder (nothing there was changed).")
     scorer = (scorer or Scorer(tone=False)).compile()
-    metadata_path = _ingest._metadata_path(corpus, metadata)
+    metadata_path = ingest.find_metadata(corpus, metadata)
     key = _input_key(corpus, metadata_path, scorer, columns=columns, infer_dates=infer_dates,
                      threshold=near_duplicate_threshold, batch_size=batch_size, piece_bytes=piece_bytes)
-    limits = _ingest.date_limits()
+    limits = ingest.date_limits()
     today = str(limits[1])
     if _up_to_date(out, key, today):
         return StreamResult(out)  # same input bytes, scorer and options: the folder is up to date
@@ -260,11 +208,11 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     shutil.rmtree(work, ignore_errors=True)
     (work / "sentences").mkdir(parents=True)
     (work / "articles").mkdir()
-    problems = _ingest._Problems()
-    overrides = _ingest._read_overrides(metadata_path) if metadata_path and metadata_path.exists() else {}
+    problems = ingest.Problems()
+    overrides = ingest.read_overrides(metadata_path) if metadata_path and metadata_path.exists() else {}
     options = {"columns": columns, "metadata": metadata_path, "infer_dates": infer_dates,
                "limits": limits}
-    pieces = _ingest.partitions(corpus, target_bytes=piece_bytes)
+    pieces = ingest.partitions(corpus, target_bytes=piece_bytes)
     client_read = pieces is None
     if client_read:
         pieces = _client_pieces(corpus, columns, batch_size)
@@ -277,7 +225,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     topic_rows = _TopicRows(work / "topics.parquet")
     n_sentences = 0
     depends_on_latest = False
-    scorers = BatchScorer(_params(scorer), jobs=jobs, engine=engine, scheduler=scheduler, task="read_and_score")
+    scorers = BatchScorer(scorer_params(scorer), jobs=jobs, engine=engine, scheduler=scheduler, task="read_and_score")
 
     def tasks() -> Iterator[tuple]:
         """Each piece with the overrides it may need: a file's own, or (one path
@@ -323,7 +271,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
                                                                      meta["content_hash"], strict=True)):
                 problems.extend(rows[previous:boundaries[i]])
                 previous = boundaries[i]
-                _ingest.check_repeated_id({"path": path, "line": None if pd.isna(line) else int(line),
+                ingest.check_repeated_id({"path": path, "line": None if pd.isna(line) else int(line),
                                            "source_id": source_id}, seen_ids, problems)
                 copy = copies.get(digest, 0)
                 copies[digest] = copy + 1
@@ -441,7 +389,7 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
     hashes.clear()
     stacked = np.concatenate(signatures) if n else np.zeros((0, 64), np.uint32)
     signatures.clear()
-    original = _ingest.find_duplicates(content[order], stacked[order], threshold=threshold)
+    original = ingest.find_duplicates(content[order], stacked[order], threshold=threshold)
     del stacked
     part_ids = [pq.read_table(p, columns=["article_id"]).column(0).to_numpy(zero_copy_only=False) for p in parts]
     part_of_row = np.repeat(np.arange(len(parts)), [len(i) for i in part_ids])

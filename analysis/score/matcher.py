@@ -9,120 +9,14 @@ length-preserving, so every match's offsets index the original text.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import NamedTuple
 
 import ahocorasick
-import yaml
 
-__all__ = ["fold", "expand_braces", "inflect_verb", "Match", "PhraseMatcher", "Prepared"]
+from ..text import fold
 
-
-def _build_fold_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for code in range(0x80, 0x2500):
-        char = chr(code)
-        base = unicodedata.normalize("NFD", char)[0]
-        if base.isascii() and base.isalpha():
-            table[code] = base.lower()
-    # Letters that do not decompose but have an obvious one-letter fold.
-    for char, folded in {"ı": "i", "İ": "i", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d",
-                         "ł": "l", "Ł": "l", "ß": "s", "æ": "a", "Æ": "a", "œ": "o",
-                         "Œ": "o", "þ": "t", "ð": "d"}.items():
-        table[ord(char)] = folded
-    # Typographic quotes, apostrophes and dashes fold to their ASCII forms.
-    for char in "‘’‚‛′`´":
-        table[ord(char)] = "'"
-    for char in "“”„‟″«»":
-        table[ord(char)] = '"'
-    for char in "‐‑‒–—―−":
-        table[ord(char)] = "-"
-    table[0xA0] = " "
-    return table
-
-
-_FOLD_TABLE = _build_fold_table()
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics without changing the string's length.
-
-    Returns a string of exactly ``len(text)`` characters, so offsets found in
-    the folded text index the original one.
-    """
-    if text.isascii():
-        return text.lower()
-    folded = text
-    # Replacing the few distinct non-ASCII characters is much faster than
-    # str.translate with a large table over the whole text.
-    for char in set(_NON_ASCII.findall(text)):
-        replacement = _FOLD_TABLE.get(ord(char))
-        if replacement is not None:
-            folded = folded.replace(char, replacement)
-    lowered = folded.lower()
-    if len(lowered) != len(folded):  # a rare letter whose lower case is longer
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
-    return lowered
-
-
-_BRACES = re.compile(r"\{([^{}]*)\}")
-
-
-def expand_braces(pattern: str) -> list[str]:
-    """Expand ``{a,b}`` alternatives: ``"pipeline{,s}"`` → pipeline, pipelines."""
-    match = _BRACES.search(pattern)
-    if match is None:
-        return [pattern]
-    head, tail = pattern[: match.start()], pattern[match.end():]
-    out: list[str] = []
-    for option in match.group(1).split(","):
-        out.extend(expand_braces(head + option + tail))
-    return out
-
-
-_VOWELS = set("aeiou")
-
-@lru_cache(maxsize=1)
-def irregular_verbs() -> dict[str, tuple[str, ...]]:
-    """Past forms of irregular verbs (``analysis/data/irregular_verbs.yaml``)."""
-    from .resources import data_path  # resources imports this module
-
-    raw = yaml.safe_load(data_path("irregular_verbs.yaml").read_text(encoding="utf-8")) or {}
-    return {str(verb): tuple(str(form) for form in forms) for verb, forms in raw.items()}
-
-
-def inflect_verb(lemma: str) -> list[str]:
-    """Return a verb's base, -s, past and -ing forms (first word only is inflected).
-
-    A trailing ``+`` on the first word doubles its final consonant
-    (``ban+`` → banned, banning). Common irregular verbs get their own past
-    forms ("withdraw" → withdrew, withdrawn); rarer ones belong in ``phrases``.
-    """
-    first, _, rest = lemma.partition(" ")
-    double = first.endswith("+")
-    word = first.rstrip("+")
-    if double and len(word) > 1 and word[-1] == word[-2]:  # shell+ → shelled, not shellled
-        forms = [word, word + "s", word + "ed", word + "ing"]
-    elif double:
-        stem_ed = word + word[-1]
-        forms = [word, word + "s", stem_ed + "ed", stem_ed + "ing"]
-    elif word.endswith("ee"):  # agree → agreeing
-        forms = [word, word + "s", word + "d", word + "ing"]
-    elif word.endswith("e"):
-        forms = [word, word + "s", word + "d", word[:-1] + "ing"]
-    elif word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
-        forms = [word, word[:-1] + "ies", word[:-1] + "ied", word + "ing"]
-    elif word.endswith(("s", "sh", "ch", "x", "z")):
-        forms = [word, word + "es", word + "ed", word + "ing"]
-    else:
-        forms = [word, word + "s", word + "ed", word + "ing"]
-    irregular = irregular_verbs()
-    if word in irregular:
-        forms = [*forms[:2], *irregular[word], forms[3]]
-    return [f"{form} {rest}" if rest else form for form in forms]
+__all__ = ["Match", "PhraseMatcher", "MultiMatcher", "Prepared"]
 
 
 class Match(NamedTuple):

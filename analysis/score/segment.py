@@ -17,7 +17,7 @@ from functools import lru_cache
 import pandas as pd
 import yaml
 
-from .resources import data_path
+from ..vocab import data_path
 
 __all__ = ["split_sentences", "segment"]
 

@@ -8,6 +8,7 @@ a syntax error or an unknown key stops the run with a message naming the file.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -16,12 +17,11 @@ from pathlib import Path
 import yaml
 
 from .errors import ConfigError
-from .matcher import expand_braces, inflect_verb
 
 __all__ = [
     "Dyad", "Taxonomy", "Lexicon", "Cue", "Modifiers", "ScorerSettings",
     "load_dyad", "load_taxonomy", "load_lexicon", "load_modifiers", "load_settings",
-    "data_path", "file_sha256", "NOT_A_CUE",
+    "data_path", "file_sha256", "NOT_A_CUE", "expand_braces", "inflect_verb", "irregular_verbs",
 ]
 
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
@@ -48,6 +48,61 @@ def data_path(name: str) -> Path:
 def file_sha256(path: str | Path) -> str:
     """Hex SHA-256 of a file's bytes."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
+
+def expand_braces(pattern: str) -> list[str]:
+    """Expand ``{a,b}`` alternatives: ``"pipeline{,s}"`` → pipeline, pipelines."""
+    match = _BRACES.search(pattern)
+    if match is None:
+        return [pattern]
+    head, tail = pattern[: match.start()], pattern[match.end():]
+    out: list[str] = []
+    for option in match.group(1).split(","):
+        out.extend(expand_braces(head + option + tail))
+    return out
+
+
+_VOWELS = set("aeiou")
+
+@lru_cache(maxsize=1)
+def irregular_verbs() -> dict[str, tuple[str, ...]]:
+    """Past forms of irregular verbs (``analysis/data/irregular_verbs.yaml``)."""
+    raw = yaml.safe_load(data_path("irregular_verbs.yaml").read_text(encoding="utf-8")) or {}
+    return {str(verb): tuple(str(form) for form in forms) for verb, forms in raw.items()}
+
+
+def inflect_verb(lemma: str) -> list[str]:
+    """Return a verb's base, -s, past and -ing forms (first word only is inflected).
+
+    A trailing ``+`` on the first word doubles its final consonant
+    (``ban+`` → banned, banning). Common irregular verbs get their own past
+    forms ("withdraw" → withdrew, withdrawn); rarer ones belong in ``phrases``.
+    """
+    first, _, rest = lemma.partition(" ")
+    double = first.endswith("+")
+    word = first.rstrip("+")
+    if double and len(word) > 1 and word[-1] == word[-2]:  # shell+ → shelled, not shellled
+        forms = [word, word + "s", word + "ed", word + "ing"]
+    elif double:
+        stem_ed = word + word[-1]
+        forms = [word, word + "s", stem_ed + "ed", stem_ed + "ing"]
+    elif word.endswith("ee"):  # agree → agreeing
+        forms = [word, word + "s", word + "d", word + "ing"]
+    elif word.endswith("e"):
+        forms = [word, word + "s", word + "d", word[:-1] + "ing"]
+    elif word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS:
+        forms = [word, word[:-1] + "ies", word[:-1] + "ied", word + "ing"]
+    elif word.endswith(("s", "sh", "ch", "x", "z")):
+        forms = [word, word + "es", word + "ed", word + "ing"]
+    else:
+        forms = [word, word + "s", word + "ed", word + "ing"]
+    irregular = irregular_verbs()
+    if word in irregular:
+        forms = [*forms[:2], *irregular[word], forms[3]]
+    return [f"{form} {rest}" if rest else form for form in forms]
 
 
 def _resolve(path: str | Path | None, default: str) -> Path:
@@ -399,3 +454,9 @@ def _load_settings(path: Path) -> ScorerSettings:
 def load_settings(path: str | Path | None = None) -> ScorerSettings:
     """Load the scorer's factors and thresholds."""
     return _load_settings(_resolve(path, DEFAULT_SETTINGS).resolve())
+
+
+@lru_cache(maxsize=1)
+def ingest_settings() -> dict:
+    """Column names, headline rules, size limits and dates of ``analysis/data/ingest.yaml``."""
+    return yaml.safe_load(data_path("ingest.yaml").read_text(encoding="utf-8"))

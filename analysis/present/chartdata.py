@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .resources import data_path
-from .score import ALL_TOPICS
+from ..schema import ALL_TOPICS
+from ..vocab import data_path
 
 __all__ = ["style", "LABELS", "topic_label", "series_data", "heatmap_data", "forest_data", "mass_data",
            "articles_data", "FIGURES"]

@@ -16,137 +16,21 @@ batch: an interrupted run leaves a valid cache that the next run resumes from.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import AnalysisError
-from .schema import SENTENCES
-from .score import Scorer
+from ..errors import AnalysisError
+from ..score import Scorer
+from .cache import ScoreCache
+from .tasks import SCORED_COLUMNS, TASKS, normalise_types, packed, run_task, scorer_params
 
-__all__ = ["score_at_scale", "ScoreCache", "BatchScorer", "ENGINES"]
+__all__ = ["score_at_scale", "BatchScorer", "ENGINES"]
 
 ENGINES = ("local", "dask")
-_COLUMNS = [*SENTENCES, "cue_spans"]
-
-
-def _params(scorer: Scorer) -> tuple:
-    return (str(scorer.dyad) if scorer.dyad else None, str(scorer.topics) if scorer.topics else None,
-            str(scorer.cues) if scorer.cues else None, str(scorer.modifiers) if scorer.modifiers else None,
-            str(scorer.settings) if scorer.settings else None, bool(scorer.tone))
-
-
-@lru_cache(maxsize=4)
-def _worker_scorer(params: tuple) -> Scorer:
-    dyad, topics, cues, modifiers, settings, tone = params
-    return Scorer(dyad, topics, cues, modifiers, settings, tone=tone).compile()
-
-
-def _packed(task: str, batch: list[tuple[str, str, str]], params: tuple) -> bytes:
-    """A batch task's result pickled: Dask moves one bytes object far faster
-    than it walks a list of dicts."""
-    import pickle
-
-    return pickle.dumps(_TASKS[task](batch, params), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _score_batch(batch: list[tuple[str, str, str]], params: tuple) -> list[dict]:
-    """Score one batch of (article_id, content_hash, text) in whatever process runs it."""
-    scorer = _worker_scorer(params)
-    records = []
-    for article_id, content_hash, text in batch:
-        for record in scorer.score_text(article_id, text):
-            record["content_hash"] = content_hash
-            records.append(record)
-    return records
-
-
-class ScoreCache:
-    """Scored sentences on disk, per scorer fingerprint and article content hash."""
-
-    def __init__(self, directory: str | Path, fingerprint: str):
-        self.root = Path(directory) / fingerprint
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise AnalysisError(f"{self.root}: cannot create the cache folder ({error.strerror}); "
-                                f"pass --cache DIR or --no-cache.") from None
-
-    def _shards(self) -> list[Path]:
-        return sorted(self.root.glob("*.parquet"))
-
-    def known(self) -> set[str]:
-        """Content hashes already scored."""
-        import pyarrow.parquet as pq
-
-        hashes: set[str] = set()
-        for shard in self._shards():
-            try:
-                hashes.update(pq.read_table(shard, columns=["content_hash"]).column(0).to_pylist())
-            except Exception:  # a damaged shard is ignored and its articles rescored
-                continue
-        return hashes
-
-    def load(self, wanted: set[str]) -> pd.DataFrame:
-        """Cached sentence rows of the wanted content hashes."""
-        import pyarrow.parquet as pq
-
-        frames = []
-        for shard in self._shards():
-            try:
-                table = pq.read_table(shard, filters=[("content_hash", "in", sorted(wanted))])
-            except Exception:
-                continue
-            if table.num_rows:
-                frames.append(table.to_pandas())
-        if not frames:
-            return pd.DataFrame(columns=[*_COLUMNS, "content_hash"])
-        frame = pd.concat(frames, ignore_index=True)
-        return frame.drop_duplicates(["content_hash", "sentence"], keep="first")
-
-    @staticmethod
-    def _name(hashes) -> str:
-        return hashlib.sha256("\n".join(sorted(set(hashes))).encode()).hexdigest()[:24] + ".parquet"
-
-    def load_piece(self, key: str) -> dict | None:
-        """A streaming run's stored result for one piece of a corpus, or None."""
-        import pickle
-
-        path = self.root / f"piece-{key}.pickle"
-        try:
-            with path.open("rb") as handle:
-                return pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
-            return None
-
-    def store_piece(self, key: str, result: dict) -> None:
-        """Keep one piece's result (atomically)."""
-        import pickle
-
-        path = self.root / f"piece-{key}.pickle"
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(path)
-
-    def store(self, records: list[dict]) -> None:
-        """Add one shard (atomically) holding ``records``."""
-        if not records:
-            return
-        frame = pd.DataFrame.from_records(records, columns=[*_COLUMNS, "content_hash"])
-        target = self.root / self._name(frame["content_hash"])
-        temporary = self.root / f".{target.stem}.{os.getpid()}.tmp"
-        table = frame.copy()
-        for column in table.columns:
-            if table[column].dtype == object:
-                table[column] = table[column].astype("string")
-        table.to_parquet(temporary, index=False)
-        temporary.replace(target)
 
 
 def _batches(items: list[tuple[str, str, str]], batch_size: int) -> list[list[tuple[str, str, str]]]:
@@ -184,7 +68,7 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
     jobs = max(1, jobs or os.cpu_count() or 1)
     items = list(zip(articles["article_id"], articles["content_hash"], articles["text"], strict=True))
     store = ScoreCache(cache, scorer.fingerprint()) if cache else None
-    cached = pd.DataFrame(columns=[*_COLUMNS, "content_hash"])
+    cached = pd.DataFrame(columns=[*SCORED_COLUMNS, "content_hash"])
     if store is not None:
         known = store.known()
         hits = {h for _, h, _ in items if h in known}
@@ -193,7 +77,7 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
     else:
         items_to_score = items
     batches = _batches(items_to_score, batch_size)
-    params = _params(scorer)
+    params = scorer_params(scorer)
     fresh: list[dict] = []
     for records in _run(batches, params, jobs=jobs, engine=engine, scheduler=scheduler):
         if store is not None:
@@ -201,7 +85,7 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
         fresh.extend(records)
         if progress:
             progress(len({r["content_hash"] for r in records}))
-    frame = pd.concat([cached, pd.DataFrame.from_records(fresh, columns=[*_COLUMNS, "content_hash"])], ignore_index=True)
+    frame = pd.concat([cached, pd.DataFrame.from_records(fresh, columns=[*SCORED_COLUMNS, "content_hash"])], ignore_index=True)
     # Cached rows carry the id the text had when scored; re-key by content hash.
     id_of = dict(zip(articles["content_hash"], articles["article_id"], strict=False))
     frame["article_id"] = frame["content_hash"].map(id_of)
@@ -209,33 +93,7 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
     frame = frame[frame["article_id"].notna()]
     frame = frame.assign(_order=frame["article_id"].map(order)).sort_values(["_order", "sentence"], kind="stable")
     frame = frame.drop(columns=["_order", "content_hash"]).reset_index(drop=True)
-    return _normalise_types(frame)
-
-
-def _normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same dtypes whether rows came from the cache (Parquet) or were just scored."""
-    for column in ("sentence", "start", "end"):
-        frame[column] = frame[column].astype("int64")
-    for column in ("weight", "cooperation", "friction", "net", "third_party_cooperation", "third_party_friction", "tone"):
-        frame[column] = frame[column].astype("float64")
-    for column in ("article_id", "text", "sides", "third_parties", "relevance", "topics", "quad", "evidence", "cue_spans"):
-        frame[column] = frame[column].astype(object)
-    return frame
-
-
-def _run_task(task: str, batch: list[tuple[str, str, str]], params: tuple):
-    return _TASKS[task](batch, params)
-
-
-def _read_and_score(task: tuple, params: tuple) -> dict:
-    from .stream import _read_and_score as read_and_score
-
-    piece, options = task
-    return read_and_score(piece, options, params)
-
-
-_TASKS = {"score": lambda batch, params: _score_batch(batch, params),
-          "read_and_score": lambda task, params: _read_and_score(task, params)}
+    return normalise_types(frame)
 
 
 # Dask starts its workers with MALLOC_TRIM_THRESHOLD_ set, and a fixed trim
@@ -291,10 +149,10 @@ class BatchScorer:
         """Start scoring ``batch``; :meth:`result` waits for it."""
         if self.client is not None:
             # Dask moves one pickled bytes object far faster than a list of dicts.
-            return self.client.submit(_packed, self.task, batch, self.params, pure=False)
+            return self.client.submit(packed, self.task, batch, self.params, pure=False)
         if self.pool is not None:
-            return self.pool.submit(_run_task, self.task, batch, self.params)
-        return _TASKS[self.task](batch, self.params)
+            return self.pool.submit(run_task, self.task, batch, self.params)
+        return TASKS[self.task](batch, self.params)
 
     def result(self, handle) -> list[dict]:
         if self.client is not None:

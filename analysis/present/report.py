@@ -1,6 +1,6 @@
 """The self-contained HTML report and the data files behind it.
 
-Rendered from ``analysis/templates/report.html.j2`` with Jinja2 autoescaping
+Rendered from ``analysis/present/templates/report.html.j2`` with Jinja2 autoescaping
 on: every title, sentence, source and URL from the corpus reaches the page
 escaped, only http(s) URLs become links, and chart data is embedded as JSON
 with ``<``, ``>`` and ``&`` escaped so no article text can close a script.
@@ -22,13 +22,12 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from ..schema import ALL_TOPICS
+from ..vocab import NOT_A_CUE
 from .chartdata import topic_label
-from .resources import NOT_A_CUE
-from .score import ALL_TOPICS
 
-__all__ = ["render_report", "highlight", "safe_url", "manifest", "REPORT_MARKER"]
+__all__ = ["render_report", "highlight", "safe_url", "manifest"]
 
-REPORT_MARKER = "<!-- relationship-dynamics report -->"
 VENDORED_PLOTLY_VERSION = "4.1.1"
 
 
@@ -39,7 +38,7 @@ def plotly_js() -> str:
     from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
     if get_plotlyjs_version() == VENDORED_PLOTLY_VERSION:
-        return (resources.files("analysis") / "vendor" / "plotly-cartesian.min.js").read_text(encoding="utf-8")
+        return (resources.files("analysis.present") / "vendor" / "plotly-cartesian.min.js").read_text(encoding="utf-8")
     return get_plotlyjs()
 _DEPENDENCIES = ("pandas", "numpy", "matplotlib", "plotly", "statsmodels", "vaderSentiment", "PyYAML", "Jinja2",
                  "python-dateutil", "charset-normalizer", "lxml", "pyahocorasick", "ruptures", "pyarrow", "scipy")
@@ -94,7 +93,7 @@ def _ci(low: object, high: object) -> str:
 
 def manifest(results, command: str) -> dict:
     """Package and dependency versions, hashes of vocabularies, config and every input article."""
-    from . import __version__
+    from .. import __version__
 
     scorer = results.scorer
     versions = {}
@@ -146,7 +145,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
         chart_series,
     )
 
-    env = Environment(loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"]),
+    env = Environment(loader=PackageLoader("analysis.present", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       keep_trailing_newline=True)
     template = env.get_template("report.html.j2")
     labels = results.topic_labels

@@ -76,17 +76,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
-from .matcher import (
-    Match,
-    MultiMatcher,
-    PhraseMatcher,
-    Prepared,
-    expand_braces,
-    fold,
-    irregular_verbs,
-)
-from .resources import (
+from ..errors import ConfigError
+from ..schema import SENTENCES, check
+from ..text import fold
+from ..vocab import (
     MODIFIER_KINDS,
     NOT_A_CUE,
     Cue,
@@ -96,17 +89,19 @@ from .resources import (
     ScorerSettings,
     Taxonomy,
     data_path,
+    expand_braces,
     file_sha256,
+    irregular_verbs,
     load_dyad,
     load_lexicon,
     load_modifiers,
     load_settings,
     load_taxonomy,
 )
-from .schema import ARTICLE_TOPICS, SENTENCES, check
+from .matcher import Match, MultiMatcher, PhraseMatcher, Prepared
 from .segment import split_sentences
 
-__all__ = ["Scorer", "score_corpus", "score_sentence", "article_topics", "ALL_TOPICS"]
+__all__ = ["Scorer", "score_corpus", "score_sentence"]
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
@@ -1210,62 +1205,6 @@ def score_sentence(text: str, scorer: Scorer | None = None, *, dyad_filter: bool
     strongest = max(records, key=lambda r: abs(r["net"]))
     merged["quad"] = strongest["quad"]
     return merged
-
-
-ALL_TOPICS = "all"
-
-
-def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None, *,
-                   include_all: bool = True) -> pd.DataFrame:
-    """Aggregate scored sentences to one row per article and topic.
-
-    Only dyad-relevant sentences (weight > 0) count; with ``include_all`` each
-    article also gets a row for topic ``"all"`` (each sentence once). ``net`` is the
-    relevance-weighted mean of the sentence ``net`` over sentences with
-    evidence (a sentence without any cue says nothing about cooperation or
-    friction and would only dilute the mean); an article that names a topic
-    without any cue has ``net`` NaN and ``n_evidence`` 0.
-
-    Returns
-    -------
-    pandas.DataFrame
-        article_id, published, topic, n_sentences (relevant sentences on the
-        topic), weight (their summed relevance weight), net, cooperation and
-        friction (relevance-weighted cue mass), top_cooperation and
-        top_friction (index of the strongest sentence each way, -1 if none),
-        n_evidence (sentences with at least one cue).
-    """
-    relevant = sentences[sentences["weight"] > 0]
-    exploded = relevant.assign(topic=relevant["topics"].str.split(";")).explode("topic")
-    exploded = exploded[exploded["topic"].fillna("").astype(bool)]
-    if include_all:  # every relevant sentence once, whatever its topics
-        exploded = pd.concat([exploded, relevant.assign(topic=ALL_TOPICS)], ignore_index=True)
-    has_evidence = (exploded["cooperation"] > 0) | (exploded["friction"] > 0)
-    exploded = exploded.assign(
-        _w=exploded["weight"], _evw=exploded["weight"].where(has_evidence, 0.0),
-        _wnet=exploded["weight"] * exploded["net"], _coop=exploded["weight"] * exploded["cooperation"],
-        _fric=exploded["weight"] * exploded["friction"], _ev=has_evidence.astype(int))
-    grouped = exploded.groupby(["article_id", "topic"], sort=True)
-    table = grouped.agg(n_sentences=("sentence", "size"), weight=("_w", "sum"), _evw=("_evw", "sum"),
-                        _wnet=("_wnet", "sum"), cooperation=("_coop", "sum"), friction=("_fric", "sum"),
-                        n_evidence=("_ev", "sum")).reset_index()
-    table["net"] = (table["_wnet"] / table["_evw"]).where(table["_evw"] > 0)
-    top_c = exploded[exploded["net"] > 0].sort_values(["article_id", "topic", "net", "sentence"],
-                                                       ascending=[True, True, False, True])
-    top_f = exploded[exploded["net"] < 0].sort_values(["article_id", "topic", "net", "sentence"])
-    first_c = top_c.groupby(["article_id", "topic"])["sentence"].first()
-    first_f = top_f.groupby(["article_id", "topic"])["sentence"].first()
-    keys = pd.MultiIndex.from_frame(table[["article_id", "topic"]])
-    table["top_cooperation"] = first_c.reindex(keys).fillna(-1).astype(int).to_numpy()
-    table["top_friction"] = first_f.reindex(keys).fillna(-1).astype(int).to_numpy()
-    if articles is not None:
-        table = table.merge(articles[["article_id", "published"]], on="article_id", how="left")
-    else:
-        table["published"] = pd.NaT
-    for column in ("weight", "cooperation", "friction", "net"):
-        table[column] = table[column].round(9)
-    table = table.drop(columns=["_evw", "_wnet"])
-    return check(table, ARTICLE_TOPICS, "article_topics")
 
 
 def score_corpus(articles: pd.DataFrame, *, dyad: str | Path | None = None, topics: str | Path | None = None,

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .resources import data_path
 from .score import Scorer, score_sentence
+from .vocab import data_path
 
 __all__ = ["evaluate", "Evaluation", "predict", "DEV_SET"]
 

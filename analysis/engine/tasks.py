@@ -1,0 +1,127 @@
+"""The work a scoring process does, whichever executor runs it (inline, a process pool, Dask).
+
+Tasks are plain functions of picklable arguments: a batch of articles (or a
+piece of a corpus to read) and the scorer's parameters, from which each
+worker rebuilds its scorer once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from ..aggregation import article_topics
+from ..ingest import Problems, check_record, iter_partition, normalise, signature
+from ..schema import SENTENCES
+from ..score import Scorer
+
+__all__ = ["TASKS", "SCORED_COLUMNS", "scorer_params", "score_batch", "read_and_score", "run_task", "packed",
+           "normalise_types"]
+
+SCORED_COLUMNS = [*SENTENCES, "cue_spans"]
+
+
+def scorer_params(scorer: Scorer) -> tuple:
+    """What a worker needs to rebuild ``scorer``."""
+    return (str(scorer.dyad) if scorer.dyad else None, str(scorer.topics) if scorer.topics else None,
+            str(scorer.cues) if scorer.cues else None, str(scorer.modifiers) if scorer.modifiers else None,
+            str(scorer.settings) if scorer.settings else None, bool(scorer.tone))
+
+
+@lru_cache(maxsize=4)
+def _worker_scorer(params: tuple) -> Scorer:
+    dyad, topics, cues, modifiers, settings, tone = params
+    return Scorer(dyad, topics, cues, modifiers, settings, tone=tone).compile()
+
+
+def packed(task: str, batch: list[tuple[str, str, str]], params: tuple) -> bytes:
+    """A batch task's result pickled: Dask moves one bytes object far faster
+    than it walks a list of dicts."""
+    import pickle
+
+    return pickle.dumps(TASKS[task](batch, params), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def score_batch(batch: list[tuple[str, str, str]], params: tuple) -> list[dict]:
+    """Score one batch of (article_id, content_hash, text) in whatever process runs it."""
+    scorer = _worker_scorer(params)
+    records = []
+    for article_id, content_hash, text in batch:
+        for record in scorer.score_text(article_id, text):
+            record["content_hash"] = content_hash
+            records.append(record)
+    return records
+
+
+def normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same dtypes whether rows came from the cache (Parquet) or were just scored."""
+    for column in ("sentence", "start", "end"):
+        frame[column] = frame[column].astype("int64")
+    for column in ("weight", "cooperation", "friction", "net", "third_party_cooperation", "third_party_friction", "tone"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("article_id", "text", "sides", "third_parties", "relevance", "topics", "quad", "evidence", "cue_spans"):
+        frame[column] = frame[column].astype(object)
+    return frame
+
+
+def read_and_score(piece: tuple, options: dict, params: tuple) -> dict:
+    """In a worker: read one piece of the corpus, check, hash, sign and score every article in it.
+
+    Articles get provisional ids "0", "1", … (their place in the piece); the
+    client gives them their ids, which depend on the copies read before.
+    """
+    problems = Problems(quiet=True)
+    overrides = dict(options["overrides"])
+    records: list[dict] = []
+    boundaries: list[int] = []  # problems.rows[:boundaries[i]] come before or with record i
+    used: list[str] = []
+    depends_on_latest = False
+    if piece[0] == "records":  # read by the client (a CSV, a single file): reading problems come along
+        def source():
+            for record in piece[1]:
+                problems.rows.extend(record.pop("_problems_before"))
+                if record.get("_end"):
+                    return
+                yield record
+    else:
+        def source():
+            yield from iter_partition(piece, columns=options["columns"], problems=problems)
+    for record in source():
+        override = overrides.pop(record["path"], None) if overrides and record["line"] is None else None
+        if override is not None:
+            used.append(record["path"])
+        depends_on_latest |= check_record(record, override, options["metadata"], problems,
+                                                  limits=options["limits"], infer_dates=options["infer_dates"])
+        records.append(record)
+        boundaries.append(len(problems.rows))
+    meta = pd.DataFrame.from_records(records, columns=["path", "line", "source_id", "title", "source", "byline",
+                                                      "url", "published", "date_source", "text"])
+    normalised = [normalise(t) for t in meta["text"]]
+    meta["line"] = meta["line"].astype("Int64")
+    meta["published"] = pd.to_datetime(meta["published"], errors="coerce")
+    meta["n_chars"] = meta["text"].str.len().astype("int64")
+    meta["content_hash"] = [hashlib.sha256(n.encode()).hexdigest() for n in normalised]
+    for column in ("source_id", "title", "source", "byline", "url", "date_source", "path"):
+        meta[column] = meta[column].fillna("").astype(object)
+    signatures = np.zeros((len(meta), 64), dtype=np.uint32)
+    for row, text in enumerate(normalised):
+        signatures[row] = signature(text)
+    items = list(zip([str(i) for i in range(len(meta))], meta["content_hash"].tolist(), meta["text"].tolist(),
+                     strict=True))
+    sentences = pd.DataFrame.from_records(score_batch(items, params), columns=[*SCORED_COLUMNS, "content_hash"])
+    sentences = normalise_types(sentences.drop(columns=["content_hash"]))
+    return {"meta": meta.drop(columns=["text"]), "sentences": sentences,
+            "topics": article_topics(sentences, None).drop(columns=["published"]), "signatures": signatures,
+            "problems": problems.rows, "boundaries": boundaries, "used": used,
+            "latest": str(options["limits"][1]), "depends_on_latest": depends_on_latest}
+
+
+def run_task(task: str, batch: list[tuple[str, str, str]], params: tuple):
+    return TASKS[task](batch, params)
+
+
+TASKS = {"score": lambda batch, params: score_batch(batch, params),
+         "read_and_score": lambda task, params: read_and_score(task[0], task[1], params)}

@@ -1,0 +1,1 @@
+"""Present: paper figures (matplotlib), report charts (plotly) and the HTML report."""
