@@ -423,6 +423,9 @@ class ScorerSettings:
     hostile_acts: tuple = ()
     protective_acts: tuple = ()
     comment_heads: tuple = ()
+    appeal_categories: tuple = ()
+    concession_categories: tuple = ()
+    stages: tuple = ()
     path: str = ""
     sha256: str = ""
 

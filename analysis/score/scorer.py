@@ -70,7 +70,6 @@ import json
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +81,6 @@ from ..text import fold
 from ..vocab import (
     MODIFIER_KINDS,
     NOT_A_CUE,
-    Cue,
     Dyad,
     Lexicon,
     Modifiers,
@@ -98,39 +96,15 @@ from ..vocab import (
     load_settings,
     load_taxonomy,
 )
-from .matcher import Match, MultiMatcher, PhraseMatcher, Prepared
+from .matcher import MultiMatcher, PhraseMatcher, Prepared
+from .rules import WORD, ScoredCue, SentenceState, Spans, check_order, run_stages, within
 from .segment import split_sentences
 
 __all__ = ["Scorer", "score_corpus", "score_sentence"]
 
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
-_COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
-_PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
-_PERFECT_PARTICIPLE = re.compile(r"[\"“‘'(\s]*((?:Having|Not having)\s+(?:been\s+)?[a-z]+)\b(?=[^,.;:]*,)")  # "Having fought …,"
-_THAT_BEFORE = re.compile(r"\b(?:that|which)\s+(?:\S+\s+){0,3}$")  # "steps that could …": the hedge's "that", close before it
 _FIRST_WORD = re.compile(r"\s+([A-Za-z]+)\b")
 _NOT_CONTINUING = frozenset({"and", "or", "but", "then", "while", "as", "with", "which", "who", "where", "when"})
-_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$", re.IGNORECASE)  # not "that": "a deal that fell apart"
 _MODAL_END = re.compile(r"\b(?:to|must|should|would|will|can|could|may|might)$")  # "has to", "needs to": no noun
-_CLAUSE_MARKERS = ("clause_breaks", "contrast", "concessive", "background")
-_INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|its|his|her|their|our|all|both)\b)[a-z]")  # "to reform", not "to the government"
-_CLAUSE_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
-
-
-@dataclass(frozen=True, slots=True)
-class ScoredCue:
-    """One cue occurrence with everything that changed its weight."""
-
-    start: int
-    end: int
-    text: str
-    category: str
-    base: float
-    weight: float
-    mode: str
-    scope: str  # "dyad", "third_party" or "generic"
-    notes: tuple[str, ...]
-
 
 
 class Scorer:
@@ -227,10 +201,14 @@ class Scorer:
         self._coordinated_verb = _word_regex(sorted(past | {"will", "would", "has", "had"}),
                                              r"\band\s+(?:also\s+|then\s+|later\s+)?(?:[a-z]+ed|{})\b", flags=0)
         categories = {cue.category for cue in self.lexicon_.cues}
-        for key in ("go_between", "topic_heads", "hostile_acts", "protective_acts", "comment_heads"):
+        for key in ("go_between", "topic_heads", "hostile_acts", "protective_acts", "comment_heads",
+                    "appeal_categories", "concession_categories"):
             unknown = sorted(set(getattr(self.settings_, key)) - categories)
             if unknown:
                 raise ConfigError(f"{self.settings_.path}: {key} names no lexicon category: {', '.join(unknown)}.")
+        self._appeal_categories = frozenset(self.settings_.appeal_categories)
+        self._concession_categories = frozenset(self.settings_.concession_categories)
+        self.stages_ = check_order(self.settings_.stages, self.settings_.path)
         self._vader = None
         self.compiled_ = True
         return self
@@ -253,491 +231,22 @@ class Scorer:
             self._vader = SentimentIntensityAnalyzer()
         return [float(self._vader.polarity_scores(s)["compound"]) for s in sentences]
 
-    # ------------------------------------------------------------------ cues
-    def _cues_in(self, text: str, folded: str, span: tuple[int, int], matches: dict, quote_mask: np.ndarray,
-                 mentions: list, dyad_filter: bool) -> list[ScoredCue]:
-        """Score the cues of one sentence ``text[span[0]:span[1]]`` (offsets are article-level)."""
-        s = self.settings_
+    def _weigh_cues(self, text: str, folded: str, span: tuple[int, int], matches: dict, quote_mask: np.ndarray,
+                    mentions: list, dyad_filter: bool) -> list[ScoredCue]:
+        """Run the rule stages (``scorer.yaml`` ``stages``) over the cues of one sentence ``text[span[0]:span[1]]``."""
         start, end = span
-        cues = _within(matches["cues"], start, end)
+        cues = within(matches["cues"], start, end)
         if not cues:
             return []
-        local = {kind: _within(found, start, end) for kind, found in matches.items() if kind != "cues"}
-        boundaries = [start]
-        for m in _CLAUSE_PUNCT.finditer(text, start, end):
-            boundaries.append(m.start())
-        # A marker inside a longer one ("after" in "a day after", "though" in
-        # "even though") is no marker of its own: the longer one governs.
-        markers = [m for kind in _CLAUSE_MARKERS for m in local[kind]]
-        inner = {(m.start, m.end) for m in markers if any(o.start < m.start < o.end for o in markers)}
-        if inner:
-            local = {kind: [m for m in found if (m.start, m.end) not in inner] if kind in _CLAUSE_MARKERS else found
-                     for kind, found in local.items()}
-        boundaries += [m.start for kind in _CLAUSE_MARKERS for m in local[kind]]
-        boundaries = sorted(set(boundaries))
-        # Text without commas ("Following the 2013 attack the government
-        # joined the convention"): a setting that opens the sentence ends
-        # where the main clause's subject begins.
-        question = text[start:end].rstrip(' "”’\')').endswith("?")
-        opening_setting = next((m for m in local["background"] if not text[start:m.start].strip(' "“‘\'(')
-                                and fold(text[m.start:m.end]) not in self._relative_words), None)
-        if opening_setting is not None and boundaries[-1] <= opening_setting.start and not question:
-            subject = _setting_end(text, opening_setting.end, end, self._setting_subject_stops)
-            if subject is not None:
-                boundaries.append(subject)
-        # A relative clause set off by commas ("The talks, which lasted three
-        # hours, collapsed") is an insertion: what follows it continues the
-        # clause before it, and its words count in no window.
-        insertions: list[tuple[int, int]] = []
-        continues: dict[int, int] = {}
-        commas = [m.start() for m in _COMMA.finditer(text, start, end)]
-        participial: list[int] = []  # the commas around a participial insertion
-        for opening, closing in zip(commas, commas[1:], strict=False):
-            relative = self._relative is not None and self._relative.match(text, opening + 1)
-            # "The ceasefire, signed with great fanfare in Doha, collapsed":
-            # a past participle set off by commas after the first words of
-            # the sentence describes the noun before it, as a relative clause.
-            participle = not relative and opening == commas[0] and \
-                self._is_participial_insertion(text, start, opening, closing)
-            if (relative or participle) and text[closing + 1:end].strip():
-                insertions.append((opening, closing + 1))
-                before = bisect.bisect_right(boundaries, opening - 1) - 1
-                continues[bisect.bisect_right(boundaries, closing) - 1] = continues.get(before, before)
-                if participle:
-                    participial += [opening, closing]
-
-        def clause_of(position: int) -> int:
-            index = bisect.bisect_right(boundaries, position) - 1
-            return continues.get(index, index)
-
-        def gap(left: int, right: int) -> int:
-            """Words between two positions, leaving out inserted clauses."""
-            n = len(_WORD.findall(text, left, right))
-            for inserted_start, inserted_end in insertions:
-                if left <= inserted_start and inserted_end <= right:
-                    n -= len(_WORD.findall(text, inserted_start, inserted_end))
-            return n
-
-        n_clauses = len(boundaries)
-        clause_factor = [1.0] * n_clauses
-        clause_notes: list[list[str]] = [[] for _ in range(n_clauses)]
-        for m in local["contrast"]:
-            index = clause_of(m.start)
-            for earlier in range(index):
-                clause_factor[earlier] *= s.contrast_factor
-                clause_notes[earlier].append(f"before '{text[m.start:m.end]}'")
-        # Clauses that set the scene: 2 for a temporal or causal setting ("after
-        # …", "since …"; not a relative clause, "which …"), 1 for a concessive
-        # one ("despite the war"), where only a state noun is scenery.
-        clause_setting = [0] * n_clauses
-        subordinate = [False] * n_clauses  # concessive, setting or relative clauses
-        for m in local["concessive"]:
-            index = clause_of(m.start)
-            subordinate[index] = True
-            clause_factor[index] *= s.concessive_factor
-            clause_notes[index].append(f"concessive '{text[m.start:m.end]}'")
-            clause_setting[index] = max(clause_setting[index], 1)
-        for m in local["background"]:
-            index = clause_of(m.start)
-            relative = fold(text[m.start:m.end]) in self._relative_words
-            subordinate[index] = True
-            # A setting ("after the attack", "since the invasion") tells what
-            # came before; a relative clause ("Moscow, which stepped up its air
-            # strikes") describes a participant and may carry news of its own.
-            clause_factor[index] *= s.background_factor if relative else s.setting_factor
-            clause_notes[index].append(f"background '{text[m.start:m.end]}'")
-            if not relative:
-                clause_setting[index] = 2
-        inserted = {clause_of(opening) for opening in participial[::2]}
-        for index in inserted:
-            subordinate[index] = True
-            clause_factor[index] *= s.background_factor
-            clause_notes[index].append("insertion")
-        opening = _PERFECT_PARTICIPLE.match(text, start)
-        if opening is not None and len(boundaries) > 1:
-            # "Having fought a war over the region in 2008, Russia and Georgia
-            # resumed flights": a perfect participle before the first comma is
-            # what came before, a setting.
-            subordinate[0] = True
-            clause_factor[0] *= s.setting_factor
-            clause_notes[0].append(f"background '{opening.group(1)}'")
-            clause_setting[0] = 2
-        for m in _PARTICIPLE.finditer(text, start, end):
-            # ", urging …", ", calling …": a participial clause elaborates the
-            # main clause's event; it is not the event.
-            if m.group(1) in self._not_participles:
-                continue
-            index = clause_of(m.start())
-            clause_factor[index] *= s.background_factor
-            clause_notes[index].append(f"participle '{m.group(1)}'")
-        for m in self._past_participle.finditer(text, start, end) if self._past_participle else ():
-            # "resume yen loans to China, frozen since the crackdown": a past
-            # participle after a comma, with an agent or a time after it,
-            # describes the noun before the comma.
-            word = m.group(1)
-            index = clause_of(m.start())
-            if m.start() in participial or not self._is_past_form(word) or word in self._not_participles \
-                    or index in inserted:
-                continue
-            subordinate[index] = True
-            clause_factor[index] *= s.background_factor
-            clause_notes[index].append(f"participle '{word}'")
-        if question:
-            # A question asserts nothing ("Will Turkey close the straits?"):
-            # what it asks about counts like a hedged clause.
-            for index in range(n_clauses):
-                clause_factor[index] *= s.hedge_factor
-                clause_notes[index].append("question")
-        if local["conditionals"]:
-            first = local["conditionals"][0]
-            for index in range(n_clauses):
-                clause_factor[index] *= s.hedge_factor
-                clause_notes[index].append(f"conditional '{text[first.start:first.end]}'")
-        # A hedge inside a "that" clause ("urged them to avoid steps that
-        # could escalate", "warned that it could damage ties") hedges what
-        # follows "that", not the event before it.
-        hedged_from: dict[int, tuple[int, float]] = {}  # clause → where its hedge starts to count, factor before it
-        for m in local["hedges"]:
-            index = clause_of(m.start)
-            if not any(n.startswith("hedged") for n in clause_notes[index]):
-                that = _THAT_BEFORE.search(text, boundaries[index], m.start)
-                if that is not None:
-                    hedged_from[index] = (that.start(), clause_factor[index])
-                clause_factor[index] *= s.hedge_factor
-                clause_notes[index].append(f"hedged '{text[m.start:m.end]}'")
-
-        # "not only … but also", "no doubt": a negator inside such a phrase negates nothing.
-        negators = [n for n in local["negators"]
-                    if not any(x.start <= n.start and n.end <= x.end for x in local["not_negating"])]
-        # "end up in war", "at the end of the year": a reversal word inside such a phrase undoes nothing.
-        reversals = [r for r in local["reversal"]
-                     if not any(x.start <= r.start and r.end <= x.end for x in local["not_reversing"])]
-        intentions = local["intention"]
-        # A reversal verb or an intention cue directly before another cue of
-        # its clause modifies that cue instead of counting itself.
-        cues = list(cues)
-        modifying: set[int] = set()
-        agreed_to: set[int] = set()  # agreements to a hostile act: they mark it as intended
-        for i, match in enumerate(cues[:-1]):
-            # What a reversal or intention governs is the next event cue, not a
-            # participant noun ("abandoned its only ally" reduces relations).
-            following = next((c for c in cues[i + 1:] if c.key.head != "participant"), None)
-            same_clause = following is not None and clause_of(following.start) == clause_of(match.start)
-            if same_clause and (fold(text[match.start:match.end]) in self._agreement_verbs or match.key.cameo == "02") and \
-                    following.key.category in s.hostile_acts and gap(match.end, following.start) <= s.negation_window \
-                    and not (match.key.cameo == "02" and following.key.category in s.protective_acts) \
-                    and not any(match.end <= r.start and r.end <= following.start for r in reversals) \
-                    and not any(following.end <= r.start and gap(following.end, r.start) <= 3 and
-                                clause_of(r.start) == clause_of(following.start) for r in reversals):
-                # "The EU agreed to impose new sanctions", "agreed a package of
-                # sanctions", "called for mass protests": what was agreed or
-                # called for is the act, and it is hostile.
-                modifying.add(i)
-                agreed_to.add(i)
-                continue
-            close = same_clause and gap(match.end, following.start) < s.negation_window
-            if not close:
-                continue
-            surface = fold(text[match.start:match.end])
-            if any(x.start <= match.start and match.end <= x.end for x in local["not_reversing"]):
-                continue
-            if match.key.head == "transparent" or any(r.start == match.start and r.end == match.end for r in reversals) \
-                    or surface in self._reversal_words:
-                modifying.add(i)
-        reversal_spans = [(m.start, m.end, text[m.start:m.end]) for m in reversals]
-        reversal_spans += [(cues[i].start, cues[i].end, text[cues[i].start:cues[i].end]) for i in modifying
-                           if fold(text[cues[i].start:cues[i].end]) in self._reversal_words]
-        intention_spans = [(m.start, m.end, text[m.start:m.end]) for m in intentions]
-        intention_spans += [(cues[i].start, cues[i].end, text[cues[i].start:cues[i].end]) for i in modifying
-                            if cues[i].key.head == "transparent" or i in agreed_to]
-        cues = [m for i, m in enumerate(cues) if i not in modifying]
-        # A failure verb right after a cooperative cue ("peace talks collapsed",
-        # "the truce was violated") says that it failed: the cue flips, and
-        # the verb, when it is a cue itself, does not count again.
-        failed_by: dict[int, str] = {}
-        absorbed: set[int] = set()
-        for failure in local["failure"]:
-            if _DETERMINER_BEFORE.search(text, max(start, failure.start - 6), failure.start):
-                continue  # "discussed the stalled peace process": an adjective of what follows, not a verb
-            before = [c for c in cues if c.end <= failure.start and clause_of(c.start) == clause_of(failure.start)]
-            # The failed thing may be far from its verb when a phrase names
-            # who took part or what about ("talks between the government and
-            # the union broke down", "talks with the IMF stalled"), but only
-            # when it is the clause's only cue so far, or the talks that head
-            # the clause (their topic is no event of its own).
-            if not before:
-                continue
-            failed, reach = before[-1], s.negation_window
-            if self._names_participants(text, before[0], failure.start):
-                if len(before) == 1:
-                    reach *= 2
-                elif before[0].key.category in s.topic_heads and \
-                        gap(before[0].end, failure.start) <= 2 * s.negation_window:
-                    # What failed is the talks, not their topic: "talks with the
-                    # IMF on a new loan collapsed".
-                    failed, reach = before[0], 2 * s.negation_window
-            if failed.key.weight <= 0 or gap(failed.end, failure.start) > reach:
-                continue
-            failed_by[failed.start] = text[failure.start:failure.end]
-            absorbed.update(c.start for c in cues if c.start < failure.end and c.end > failure.start)
-        cues = [c for c in cues if c.start not in absorbed]
-        # An appeal whose object is a concession ("called on the minister to
-        # resign", "urged Moscow to release the sailors") is CAMEO 025, appeal
-        # to yield, coded -0.3: a demand, not an offer; what is demanded is
-        # not done and does not count.
-        appeal_to_yield: set[int] = set()
-        demanded: set[int] = set()
-        for index, appeal in enumerate(cues):
-            if appeal.key.cameo != "02":
-                continue
-            # What is appealed for is the next event cue; a participant noun
-            # in between is the addressee ("urged the rebels to disarm").
-            following = next((c for c in cues[index + 1:] if c.key.head not in _NOT_HEADS), None)
-            # What is asked for may start at the infinitive after the addressee
-            # ("appealed to the government on Wednesday to let them publish and
-            # compensate them"): reach is then counted from that "to".
-            infinitive = _INFINITIVE.search(text, appeal.end, end)
-            if infinitive is not None and not text[appeal.end:infinitive.start()].strip():
-                infinitive = _INFINITIVE.search(text, infinitive.end(), end)  # "appealed to donors … to give"
-            if infinitive is not None and (clause_of(infinitive.start()) != clause_of(appeal.start)
-                                           or gap(appeal.end, infinitive.start()) > 2 * s.negation_window):
-                infinitive = None
-            reach_from = infinitive.start() if infinitive is not None else appeal.end
-            if infinitive is not None and self._appeal_object is not None and \
-                    self._appeal_object.match(text, infinitive.start()):
-                # The object is a concession the lexicon has no cue for ("to reform", "to let").
-                appeal_to_yield.add(appeal.start)
-                clause = clause_of(infinitive.start())
-                demanded.update(c.start for c in cues if c.start >= infinitive.start() and clause_of(c.start) == clause)
-                continue
-            if following is None or gap(reach_from, following.start) > 2 * s.negation_window:
-                # No event in reach, but the appeal is to end or lift something
-                # all the same ("appealed for an end to the agitation").
-                if any(appeal.end <= r_start and gap(appeal.end, r_start) <= 2 * s.negation_window
-                       and clause_of(r_start) == clause_of(appeal.start)
-                       for r_start, _, _ in reversal_spans):
-                    appeal_to_yield.add(appeal.start)
-                continue
-            # The object concedes: a yielding act (08x: resign, release, lift
-            # sanctions, allow access, disarm), a reduction of relations or
-            # presence ("the withdrawal of forces"), or undoing an act, hostile
-            # or not ("an end to the embargo", "stop supporting Haftar").
-            undone = any(
-                appeal.end <= r_start and r_end <= following.start
-                and gap(r_end, following.start) < s.negation_window
-                for r_start, r_end, _ in reversal_spans)
-            if following.key.cameo.startswith(("08", "16")) or undone:
-                appeal_to_yield.add(appeal.start)
-                # The concession and the rest of its clause ("its ban on relief flights").
-                clause = clause_of(following.start)
-                demanded.update(c.start for c in cues if c.start >= following.start and clause_of(c.start) == clause)
-        # A sentence-final source clause ("…, a spokesman for the relief agency
-        # said") describes who speaks, not the event.
-        source_from = None
-        last_comma = commas[-1] if commas else -1
-        if last_comma >= 0 and any(
-                a.start > last_comma and gap(a.end, end) <= s.source_window * (
-                    2 if " " in text[a.start:a.end] else 1)
-                for a in local["attribution"]):
-            source_from = last_comma
-        by_clause_head: dict[int, float] = {}  # clause → the weight of its event
-        topic_clauses: set[int] = set()  # clauses whose event is a consultation: what follows is its topic
-        failed_topic_clauses: set[int] = set()  # … whose consultation failed: what it was about was not reached
-        comment_clauses: set[int] = set()  # … whose event is a hopeful or gloomy comment: what follows is its topic
-        head_scopes: dict[int, str] = {}  # clause → the scope of its event
-        # A negator inside a cue is part of it ("not tolerate", "declined to
-        # comment") and negates nothing else.
-        used_negators: set[int] = {n.start for n in negators if any(c.start <= n.start and n.end <= c.end for c in cues)}
-        used_reversals: set[int] = set()
-        clause_has_head = {clause_of(c.start) for c in cues if c.key.head not in _NOT_HEADS}
-        # In a passive clause the verb is the event and the noun before it
-        # what it was done to: "the opposition's request for an audit was
-        # rejected" is a rejection, not a request.
-        passive_head: dict[int, tuple[int, str]] = {}
-        first_head: dict[int, Match] = {}
-        for c in cues:
-            if c.key.head in _NOT_HEADS:
-                continue
-            clause = clause_of(c.start)
-            subject = first_head.setdefault(clause, c)
-            if subject is not c and clause not in passive_head and self._is_passive(text, c, subject.end):
-                passive_head[clause] = (c.start, text[c.start:c.end])
-        scored: list[ScoredCue] = []
-        is_subordinate: list[bool] = []
-        is_main_event: list[bool] = []
-        for match in cues:
-            cue: Cue = match.key
-            clause = clause_of(match.start)
-            factor = clause_factor[clause]
-            notes = list(clause_notes[clause])
-            if clause in hedged_from and match.end <= hedged_from[clause][0]:
-                factor = hedged_from[clause][1]
-                notes = [n for n in notes if not n.startswith("hedged")]
-            weight = cue.weight * factor
-            if match.start in appeal_to_yield:
-                weight = s.appeal_to_yield * factor
-                notes.append("appeal to yield")
-            elif match.start in demanded:
-                weight = 0.0
-                notes.append("demanded")
-            mode = cue.mode
-            # A negator scopes over the first cue after it only ("would not meet
-            # their demands" negates the meeting, not each word after it).
-            # A participant noun ("rebels", "allies") names who, not what
-            # happened: negators and reversals pass over it to the event.
-            negator = None if cue.head == "participant" else next(
-                (neg for neg in negators if neg.end <= match.start and clause_of(neg.start) == clause
-                 and neg.start not in used_negators
-                 and gap(neg.end, match.start) < s.negation_window), None)
-            if negator is not None:
-                used_negators.add(negator.start)
-            elif cue.head != "participant" and self._post_negator is not None:
-                after = self._post_negator.match(text, match.end)
-                if after is not None:  # "trusted neither the West nor Russia"
-                    negator = Match(after.start(1), after.end(1), "negators")
-                    used_negators.add(negator.start)
-            if source_from is not None and match.start > source_from:
-                weight *= s.complement_factor
-                notes.append("source clause")
-            elif cue.head not in _NOT_HEADS and clause not in by_clause_head and \
-                    clause in passive_head and match.start < passive_head[clause][0]:
-                weight *= s.complement_factor
-                notes.append(f"what was '{passive_head[clause][1]}'")
-            elif cue.head not in _NOT_HEADS and clause not in by_clause_head:
-                by_clause_head[clause] = cue.weight
-                if cue.category in s.comment_heads and self._comment_topic and self._comment_topic.match(text, match.end):
-                    comment_clauses.add(clause)
-                if cue.category in s.topic_heads and negator is None:
-                    if match.start in failed_by:
-                        failed_topic_clauses.add(clause)
-                    else:
-                        topic_clauses.add(clause)
-            elif clause in clause_has_head and negator is None:
-                # A negated event ("failed to reach an agreement") is asserted
-                # in its own right, not a complement of the clause's head.
-                # What a neutral event is about ("claimed responsibility for
-                # the attack", "is studying the ceasefire proposal") is its
-                # topic: CAMEO codes the claim or the study, not the attack.
-                if by_clause_head.get(clause) == 0:
-                    weight = 0.0
-                    notes.append("about a neutral event")
-                elif clause in comment_clauses:
-                    # "I don't expect much from this meeting": what a hopeful
-                    # or gloomy comment is about is its topic, not an event.
-                    weight = 0.0
-                    notes.append("topic of a comment")
-                elif clause in topic_clauses and weight < 0:
-                    # A conflict named after talks ("held talks on the war",
-                    # "discussed the fight against terrorism") is their topic:
-                    # CAMEO codes the consultation, not the war. What the talks
-                    # produced ("met and signed a treaty") still counts.
-                    weight = 0.0
-                    notes.append("topic of talks")
-                elif clause in failed_topic_clauses and weight > 0:
-                    # "Talks with the IMF on a new loan collapsed": no loan.
-                    weight = 0.0
-                    notes.append("topic of failed talks")
-                else:
-                    weight *= s.complement_factor
-                    notes.append("complement")
-            reversal = None
-            if cue.head != "participant" and match.start not in failed_by:
-                reversal = next(((r_start, r_end, r_text) for r_start, r_end, r_text in reversal_spans
-                                 if r_end <= match.start and clause_of(r_start) == clause
-                                 and r_start not in used_reversals
-                                 and gap(r_end, match.start) < s.negation_window), None)
-            negated = False
-            if negator is not None and reversal is not None and negator.end <= reversal[0]:
-                # A negated reversal leaves the cue as it was: "would not
-                # abandon the partnership", "did not end the blockade".
-                notes.append(f"'{text[negator.start:negator.end]}' negates '{reversal[2]}'")
-                used_reversals.add(reversal[0])
-            elif negator is not None:
-                # A hostile act that did not happen ("there has not been a
-                # chemical attack", "not canceled, postponed") is no act of
-                # cooperation: it counts only a little.
-                weight = -weight * (s.negated_conflict_factor if weight < 0 and mode == "material"
-                                    else s.negation_factor)
-                notes.append(f"negated by '{text[negator.start:negator.end]}'")
-                negated = True
-            elif match.start in failed_by:
-                weight = -weight * s.negation_factor
-                notes.append(f"failed: '{failed_by[match.start]}'")
-            elif reversal is not None:
-                weight = -weight * s.negation_factor
-                notes.append(f"reversed by '{reversal[2]}'")
-                used_reversals.add(reversal[0])
-            if mode == "material" or cue.head == "transparent":
-                for intent_start, intent_end, intent_text in intention_spans:
-                    if intent_end <= match.start and clause_of(intent_start) == clause and \
-                            gap(intent_end, match.start) <= s.intention_window:
-                        if mode == "material":
-                            weight *= s.intention_factor
-                            mode = "verbal"
-                        notes.append(f"intention '{intent_text}'")
-                        break
-            if quote_mask[match.start] and s.quote_mode == "verbal" and mode == "material":
-                mode = "verbal"
-                notes.append("quoted")
-            if negated:
-                # An act that did not happen, or was refused ("declined to
-                # resign"), is no material event: CAMEO codes a refusal (12)
-                # as verbal conflict.
-                mode = "verbal"
-            # In a concessive clause only a state noun ("despite the war") is scenery.
-            setting = clause_setting[clause] == 2 or (clause_setting[clause] == 1 and cue.head == "no")
-            scope = self._scope(text, folded, match, boundaries, mentions, end, setting=setting) if dyad_filter else "generic"
-            if scope == "one_side":
-                # A complement that names only one side ("Ukraine thanked Turkey
-                # for its support") describes its head's event: when that
-                # relates a side to a third party, so does the complement.
-                head_scope = head_scopes.get(clause)
-                scope = "third_party" if head_scope == "third_party" and "complement" in notes else "dyad"
-            if clause not in head_scopes and cue.head not in _NOT_HEADS:
-                head_scopes[clause] = scope
-            scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
-                                    cue.weight, weight + 0.0, mode, scope, tuple(notes)))  # + 0.0: no "-0.00" in evidence
-            is_subordinate.append(subordinate[clause] and "source clause" not in notes)
-            is_main_event.append(not is_subordinate[-1] and cue.head != "participant")
-        if any(is_subordinate):
-            scored = self._cap_subordinate(scored, is_subordinate, is_main_event)
-        return scored
-
-    def _cap_subordinate(self, scored: list[ScoredCue], is_subordinate: list[bool],
-                         is_main_event: list[bool]) -> list[ScoredCue]:
-        """Keep the clauses around the main event from turning its sign.
-
-        A sentence reports its main clause's event; a setting ("following
-        deadly clashes"), a concession or a relative clause tells what else
-        is true. When the main clause's events of a scope have a net sign,
-        the subordinate cues of that scope with the opposite sign together
-        weigh at most ``subordinate_cap`` × the main clause's events (their
-        summed absolute weight). Subordinate cues of the same sign are left
-        as they are: they cannot turn it.
-        """
-        cap = self.settings_.subordinate_cap
-        out = list(scored)
-        for scope in sorted({c.scope for c in scored}):
-            main = [c.weight for c, flag in zip(scored, is_main_event, strict=True) if flag and c.scope == scope]
-            sign = sum(main)
-            opposing = [i for i, c in enumerate(scored)
-                        if is_subordinate[i] and c.scope == scope and c.weight * sign < 0]
-            against = sum(abs(scored[i].weight) for i in opposing)
-            mass = sum(abs(w) for w in main)
-            if not opposing or against <= cap * mass:
-                continue
-            factor = cap * mass / against
-            for i in opposing:
-                c = scored[i]
-                out[i] = ScoredCue(c.start, c.end, c.text, c.category, c.base, round(c.weight * factor, 6) + 0.0,
-                                   c.mode, c.scope, (*c.notes, f"main event weighs more ×{factor:.2f}"))
-        return out
+        local = {kind: within(found, start, end) for kind, found in matches.items() if kind != "cues"}
+        state = SentenceState(text, folded, start, end, list(cues), local, mentions, quote_mask, dyad_filter)
+        return run_stages(self, state, self.stages_)
 
     def _is_participial_insertion(self, text: str, start: int, opening: int, closing: int) -> bool:
         """Whether the sentence's first two commas (at ``opening`` and ``closing``) set off a past-participle
         phrase between its subject and their verb ("The talks, held in Geneva, ended"), not a list or a
         second predicate ("Erdogan met Putin, signed a deal, and left")."""
-        subject = _WORD.findall(text, start, opening)
+        subject = WORD.findall(text, start, opening)
         if self._inserted_participle is None or not subject or len(subject) > 8 or any(
                 w.islower() and self._is_past_form(w) for w in subject):
             return False
@@ -810,7 +319,7 @@ class Scorer:
         if between < 0:
             # "a ceasefire between Ankara and the PKK", "talks between …": the cue names its two sides
             following = folded.find("between", match.end, match.end + 40)
-            if following >= 0 and not _WORD.search(text, match.end, following):
+            if following >= 0 and not WORD.search(text, match.end, following):
                 between = following
         if between >= 0:
             after = [m for m in in_sentence if m.start > between]
@@ -856,7 +365,7 @@ class Scorer:
                     nearest = previous
             on_right = [m for m in in_clause if m.start >= match.end]
             if on_right:
-                words = [w.lower() for w in _WORD.findall(text, match.end, on_right[0].start)]
+                words = [w.lower() for w in WORD.findall(text, match.end, on_right[0].start)]
                 if len(words) <= self.settings_.participant_window and not self._participant_stops.intersection(words):
                     participants.add(on_right[0].key)
                     # and the rest of a coordinated list: "with both Ukraine and Russia"
@@ -905,19 +414,19 @@ class Scorer:
         actor_mentions = self.actor_matcher_.find(text, prepared=prepared)
         if any(hint in folded for hint in self._place_hints):  # most articles name no border
             actor_mentions = [m for m in actor_mentions if m.key[0] == "pair" or not self._is_place(text, m)]
-        actor_mentions = _Spans(actor_mentions)
-        topic_mentions = _Spans(self.topic_matcher_.find(text, overlapping=True, prepared=prepared))
+        actor_mentions = Spans(actor_mentions)
+        topic_mentions = Spans(self.topic_matcher_.find(text, overlapping=True, prepared=prepared))
         # First pass: who each sentence names, its relevance and topics.
         plan = []
         carry = 0
         previous_topics: list[str] = []
         previous_end = 0
         for start, end in spans:
-            mentions = _within(actor_mentions, start, end)
+            mentions = within(actor_mentions, start, end)
             sides = sorted({m.key[1] for m in mentions if m.key[0] == "side"}, key=self.sides_.index)
             pair = any(m.key[0] == "pair" for m in mentions)
             thirds = sorted({m.key[1] for m in mentions if m.key[0] == "third"})
-            topics = list(dict.fromkeys(m.key for m in _within(topic_mentions, start, end)))
+            topics = list(dict.fromkeys(m.key for m in within(topic_mentions, start, end)))
             new_paragraph = "\n\n" in text[previous_end:start]
             # "The two leaders", "bilateral" in a sentence that names one side
             # and a third party ("Erdogan and Biden will hold a bilateral")
@@ -966,7 +475,7 @@ class Scorer:
                 records.append(dict(_EMPTY, article_id=article_id, sentence=index, start=start, end=end,
                                     text=text[start:end], third_parties=";".join(thirds), topics=";".join(topics)))
                 continue
-            scored = self._cues_in(text, folded, (start, end), matches, quote_mask, mentions, dyad_filter)
+            scored = self._weigh_cues(text, folded, (start, end), matches, quote_mask, mentions, dyad_filter)
             in_scope = [c for c in scored if c.scope in ("dyad", "generic")] if relevance != "none" or not dyad_filter else []
             third = [c for c in scored if c.scope == "third_party"]
             cooperation = sum(c.weight for c in in_scope if c.weight > 0)
@@ -998,7 +507,7 @@ class Scorer:
         return records
 
     def _event_matches(self, text: str, folded: str, regions: list[list[int]],
-                       headlines: _Headlines | None = None) -> dict[str, _Spans]:
+                       headlines: _Headlines | None = None) -> dict[str, Spans]:
         """Cue and modifier matches (article offsets) inside ``regions`` of the text."""
         found: dict[str, list] = {"cues": [], **{kind: [] for kind in MODIFIER_KINDS}}
         headlines = headlines or _Headlines(text, [(0, len(text))], self._headline_small)
@@ -1012,7 +521,7 @@ class Scorer:
                 # sentence is a name ("May 16", "Will Smith"), not a modifier.
                 found[kind] += [m for m in matches if not (text[m.start].isupper() and not _sentence_initial(text, m.start)
                                                            and not headlines.at(m.start))]
-        return {kind: _Spans(matches) for kind, matches in found.items()}
+        return {kind: Spans(matches) for kind, matches in found.items()}
 
     def score_articles(self, articles: pd.DataFrame) -> pd.DataFrame:
         """Score every sentence of every article.
@@ -1036,7 +545,6 @@ class Scorer:
 
 
 _CODE_VERSION = "scorer-75"
-_NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
           "cue_spans": "[]"}
@@ -1054,14 +562,6 @@ def _expand(terms: Iterable[str]) -> list[str]:
     return out
 
 
-class _Spans(list):
-    """Matches sorted by start, with their starts kept for bisection."""
-
-    def __init__(self, matches):
-        super().__init__(matches)
-        self.starts = [m.start for m in self]
-
-
 def _subject_chain(text: str, mentions: list, first, before: int) -> list:
     """``first`` and the actors coordinated with it ("Russia, Iran and Turkey"), all ending before ``before``."""
     chain = [first]
@@ -1074,33 +574,8 @@ def _subject_chain(text: str, mentions: list, first, before: int) -> list:
     return chain
 
 
-def _within(matches: list, start: int, end: int) -> list:
-    starts = matches.starts if isinstance(matches, _Spans) else [m.start for m in matches]
-    return matches[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]
-
-
 _NAME_WORD_BEFORE = re.compile(r"([A-Z][\w'’.-]*)\s+$")
 _NAME_WORD_AFTER = re.compile(r"^\s+(?:of\s+|for\s+|and\s+)?([A-Z][\w'’.-]*)")
-
-
-def _setting_end(text: str, after: int, end: int, stops: frozenset[str]) -> int | None:
-    """Where the main clause starts in a sentence with no comma after its opening setting ("Following the
-    2013 attack the government joined …"): at a determiner or a name after the setting's own noun phrase,
-    not after one of ``stops`` (a preposition or a particle: "after the signing of the deal …"). None
-    when there are no stop words (modifiers.yaml without setting_subject_stops: the rule is off)."""
-    if not stops:
-        return None
-    words = list(_WORD.finditer(text, after, end))
-    for previous, word in zip(words, words[1:], strict=False):
-        if previous.start() == words[0].start() or previous.group().lower() in stops:
-            continue
-        # A determiner, or a name after a word in lower case ("the 2013 attack Assad agreed").
-        if word.group().lower() in _SUBJECT_DETERMINERS or (word.group()[0].isupper() and previous.group().islower()):
-            return word.start()
-    return None
-
-
-_SUBJECT_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her"})
 
 
 def _sentence_initial(text: str, position: int) -> bool:
