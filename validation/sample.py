@@ -38,9 +38,9 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from analysis.matcher import PhraseMatcher
-from analysis.resources import data_path, load_dyad
-from analysis.segment import split_sentences
+from analysis.score.matcher import PhraseMatcher
+from analysis.score.segment import split_sentences
+from analysis.vocab import data_path, load_dyad
 
 SEED = 20261203
 # corpus name → (file in ../shared/corpora, licence allows the text in the project)

@@ -404,8 +404,11 @@ class Scorer:
         return "dyad"
 
     # ------------------------------------------------------------------ articles
-    def score_text(self, article_id: str, text: str, *, dyad_filter: bool = True) -> list[dict]:
-        """Score every sentence of one article; returns sentence records (see :data:`SENTENCES`)."""
+    def score_text(self, article_id: str, text: str, *, title: str = "", dyad_filter: bool = True) -> list[dict]:
+        """Score every sentence of one article; returns sentence records (see :data:`SENTENCES`).
+
+        ``title`` is the article's headline when it is not part of ``text``.
+        """
         self.compile()
         s = self.settings_
         prepared = Prepared(text)
