@@ -67,6 +67,17 @@ PLAN = {
     ("ukraine_media", "turkey_russia"): 260,
 }
 SHARES = {"both": 0.5, "one": 0.3, "neither": 0.2}
+# A second draw, for training data (the blind corpus and the seeds are left out):
+# new sentences only, more of the stratum where direct sentences are.
+PLAN_2 = {
+    ("fakes", "turkey_russia"): 300,
+    ("wh", "turkey_russia"): 300,
+    ("wh", "russia_ukraine"): 200,
+    ("reuters", "turkey_russia"): 350,
+    ("reuters", "us_china"): 450,
+    ("reuters", "russia_ukraine"): 400,
+}
+SHARES_2 = {"both": 0.6, "one": 0.3, "neither": 0.1}
 PER_ARTICLE = 3
 BLIND = {"ukraine_media"}
 FIELDS = ["item_id", "corpus", "dyad", "article_id", "sentence", "start", "end", "stratum", "weight",
@@ -125,12 +136,15 @@ def candidates(rows, finder: SideFinder):
             yield row, index, start, end, finder.stratum(sentence)
 
 
-def draw(rows, finder: SideFinder, n: int, rng: random.Random):
+def draw(rows, finder: SideFinder, n: int, rng: random.Random, shares: dict | None = None,
+         exclude: set | None = None, per_article: int = PER_ARTICLE):
     by_stratum = defaultdict(list)
     for row, index, start, end, stratum in candidates(rows, finder):
+        if exclude and (row["id"], start) in exclude:
+            continue
         by_stratum[stratum].append((row["id"], index, start, end))
-    picked, per_article, shortfall = [], defaultdict(int), 0
-    for stratum, share in SHARES.items():
+    picked, taken_in, shortfall = [], defaultdict(int), 0
+    for stratum, share in (shares or SHARES).items():
         pool = sorted(by_stratum[stratum])
         rng.shuffle(pool)
         quota = round(n * share) + shortfall  # what a thin stratum could not give, the next one gives
@@ -138,9 +152,9 @@ def draw(rows, finder: SideFinder, n: int, rng: random.Random):
         for article_id, index, start, end in pool:
             if len(taken) == quota:
                 break
-            if per_article[article_id] >= PER_ARTICLE:
+            if taken_in[article_id] >= per_article:
                 continue
-            per_article[article_id] += 1
+            taken_in[article_id] += 1
             taken.append((article_id, index, start, end))
         shortfall = quota - len(taken)
         weight = len(pool) / len(taken) if taken else 0.0
@@ -161,7 +175,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--out", type=Path, default=Path("validation/data/items.csv"))
     parser.add_argument("--coding", type=Path, required=True, help="folder for the coders' packets (outside the repo)")
+    parser.add_argument("--round", type=int, default=1, choices=(1, 2),
+                        help="1: the first draw (writes --out); 2: the training draw, appended to --out")
     args = parser.parse_args(argv)
+    if args.round == 2:
+        return _second_round(args)
     rng = random.Random(SEED)
     items, packets = [], []
     sources = {name: list(read_corpus(args.shared / "corpora" / file)) for name, (file, _) in CORPORA.items()}
@@ -200,6 +218,41 @@ def main(argv: list[str] | None = None) -> None:
         for packet in packets:
             handle.write(json.dumps(packet, ensure_ascii=False) + "\n")
     print(f"{len(items)} items → {args.out}; packets → {args.coding / 'packets.jsonl'}")
+
+
+def _second_round(args) -> None:
+    """Draw PLAN_2's sentences, none drawn before, and append them to ``--out``."""
+    rng = random.Random(SEED + 2)
+    with args.out.open(encoding="utf-8") as handle:
+        existing = list(csv.DictReader(handle))
+    exclude = {(row["article_id"], int(row["start"])) for row in existing}
+    items, packets = [], []
+    number = len(existing)
+    for (corpus, dyad), n in PLAN_2.items():
+        finder = SideFinder(DYADS[dyad])
+        rows = list(read_corpus(args.shared / "corpora" / CORPORA[corpus][0]))
+        by_id = {row["id"]: row for row in rows}
+        drawn = draw(rows, finder, n, rng, SHARES_2, exclude, per_article=6)
+        for stratum, weight, article_id, index, start, end in sorted(drawn, key=lambda d: (d[2], d[3])):
+            row = by_id[article_id]
+            sentence = row["text"][start:end]
+            item_id = f"{corpus}:{dyad}:{number:05d}"
+            number += 1
+            items.append({
+                "item_id": item_id, "corpus": corpus, "dyad": dyad, "article_id": article_id, "sentence": index,
+                "start": start, "end": end, "stratum": stratum, "weight": round(weight, 4),
+                "split": split_of(corpus, article_id), "sha1": hashlib.sha1(sentence.encode()).hexdigest(),
+                "text": sentence if CORPORA[corpus][1] else "",
+            })
+            packet = context_packet(row, start, end, split_sentences(row["text"]), index)
+            packets.append({"item_id": item_id, "article_id": article_id, "side_a": finder.labels[0],
+                            "side_b": finder.labels[1], **packet})
+    with args.out.open("a", newline="", encoding="utf-8") as handle:
+        csv.DictWriter(handle, FIELDS, lineterminator="\n").writerows(items)
+    with (args.coding / "packets_2.jsonl").open("w", encoding="utf-8") as handle:
+        for packet in packets:
+            handle.write(json.dumps(packet, ensure_ascii=False) + "\n")
+    print(f"{len(items)} more items → {args.out}; packets → {args.coding / 'packets_2.jsonl'}")
 
 
 def _seed_rows(folder: Path) -> list[dict]:
