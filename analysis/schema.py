@@ -7,11 +7,12 @@ import pandas as pd
 from .errors import AnalysisError
 
 __all__ = ["ALL_TOPICS", "ARTICLES", "SKIPPED", "SENTENCES", "ARTICLE_TOPICS", "TOPIC_PERIODS",
-           "COMPARISONS", "TRENDS", "CHANGES", "DATE_SOURCES", "RELEVANCE", "QUADS", "check"]
+           "COMPARISONS", "TRENDS", "CHANGES", "DATE_SOURCES", "RELEVANCE", "DIRECTIONS", "QUADS", "check"]
 
 ALL_TOPICS = "all"  # the topic row that counts every relevant sentence once
 DATE_SOURCES = ("override", "column", "explicit", "url", "inferred", "unknown")
-RELEVANCE = ("direct", "one_sided", "context", "none")
+RELEVANCE = ("direct", "context", "none")  # the dyad codebook's: an A–B interaction, a side named, neither
+DIRECTIONS = ("a_to_b", "b_to_a", "mutual")
 QUADS = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict", "none")
 
 ARTICLES = (
@@ -21,8 +22,8 @@ ARTICLES = (
 SKIPPED = ("path", "line", "reason")
 SENTENCES = (
     "article_id", "sentence", "start", "end", "text", "sides", "third_parties", "relevance",
-    "weight", "topics", "cooperation", "friction", "net", "quad", "evidence",
-    "third_party_cooperation", "third_party_friction", "tone",
+    "weight", "topics", "cooperation", "friction", "net", "quad", "evidence", "source", "target", "direction",
+    "intensity", "p_direct", "third_party_cooperation", "third_party_friction", "tone",
 )
 ARTICLE_TOPICS = (
     "article_id", "published", "topic", "n_sentences", "weight", "net", "cooperation",

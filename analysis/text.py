@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold"]
+__all__ = ["fold", "WORD"]
+
+WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # a word: "day-old", "Moscow’s" are one each
 
 
 def _build_fold_table() -> dict[int, str]:

@@ -414,7 +414,7 @@ class ScorerSettings:
     setting_factor: float = 0.3
     subordinate_cap: float = 0.5
     quote_mode: str = "verbal"
-    relevance_weights: dict = field(default_factory=lambda: {"direct": 1.0, "one_sided": 0.5, "context": 0.25, "none": 0.0})
+    relevance_weights: dict = field(default_factory=lambda: {"direct": 1.0, "context": 0.0, "none": 0.0})
     context_carry: int = 2
     appeal_to_yield: float = -0.3
     source_window: int = 4
@@ -426,6 +426,7 @@ class ScorerSettings:
     appeal_categories: tuple = ()
     concession_categories: tuple = ()
     stages: tuple = ()
+    reported_speech_cap: float = 2.0
     path: str = ""
     sha256: str = ""
 
@@ -441,8 +442,8 @@ def _load_settings(path: Path) -> ScorerSettings:
     for key, value in raw.items():
         default = ScorerSettings.__dataclass_fields__[key].default
         if key == "relevance_weights":
-            if not isinstance(value, dict) or set(value) != {"direct", "one_sided", "context", "none"}:
-                raise ConfigError(f"{path}: relevance_weights must give direct, one_sided, context and none.")
+            if not isinstance(value, dict) or set(value) != {"direct", "context", "none"}:
+                raise ConfigError(f"{path}: relevance_weights must give direct, context and none.")
             values[key] = {k: float(v) for k, v in value.items()}
         elif isinstance(default, str):
             values[key] = str(value)

@@ -25,16 +25,13 @@ SCORED_COLUMNS = [*SENTENCES, "cue_spans"]
 
 
 def scorer_params(scorer: Scorer) -> tuple:
-    """What a worker needs to rebuild ``scorer``."""
-    return (str(scorer.dyad) if scorer.dyad else None, str(scorer.topics) if scorer.topics else None,
-            str(scorer.cues) if scorer.cues else None, str(scorer.modifiers) if scorer.modifiers else None,
-            str(scorer.settings) if scorer.settings else None, bool(scorer.tone))
+    """What a worker needs to rebuild ``scorer``: its :meth:`~analysis.score.Scorer.get_params`, hashable."""
+    return tuple(sorted(scorer.get_params().items()))
 
 
 @lru_cache(maxsize=4)
 def _worker_scorer(params: tuple) -> Scorer:
-    dyad, topics, cues, modifiers, settings, tone = params
-    return Scorer(dyad, topics, cues, modifiers, settings, tone=tone).compile()
+    return Scorer(**dict(params)).compile()
 
 
 def packed(task: str, batch: list[tuple[str, str, str]], params: tuple) -> bytes:

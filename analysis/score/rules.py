@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError
-from ..text import fold
+from ..text import WORD, fold
 from ..vocab import Cue
+from .attribution import ROLE_SCOPE, attribute, resolve
 from .matcher import Match
 
 __all__ = ["SentenceState", "ScoredCue", "STAGES", "stage", "check_order", "run_stages", "within", "Spans"]
 
-WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # "day-old", "Moscow’s": one word each
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # not the comma of a number ("1,000 soldiers")
 _PARTICIPLE = re.compile(r",\s+([a-z]+ing)\b")
 _PERFECT_PARTICIPLE = re.compile(r"[\"“‘'(\s]*((?:Having|Not having)\s+(?:been\s+)?[a-z]+)\b(?=[^,.;:]*,)")  # "Having fought …,"
@@ -40,6 +40,7 @@ _CLAUSE_MARKERS = ("clause_breaks", "contrast", "concessive", "background")
 _INFINITIVE = re.compile(r"\bto\s+(?!(?:the|a|an|its|his|her|their|our|all|both)\b)[a-z]")  # "to reform", not "to the government"
 _CLAUSE_PUNCT = re.compile(r"(?<!\d),|,(?!\d)|[;:()\[\]]|\s[-–—]\s|—|–(?=\s)")
 NOT_HEADS = frozenset({"no", "participant"})  # cues that never govern a clause
+THIRD_ROLES = frozenset({"a_third", "b_third", "third", "background"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +54,11 @@ class ScoredCue:
     base: float
     weight: float
     mode: str
-    scope: str  # "dyad", "third_party" or "generic"
+    scope: str  # "dyad", "third_party", "one_side", "unattributed" or "generic"
     notes: tuple[str, ...]
+    source: tuple[str, ...] = ()  # actor ids acting (see score/attribution.py)
+    target: tuple[str, ...] = ()  # actor ids acted upon
+    role: str = "generic"  # a_to_b, b_to_a, mutual, a_third, b_third, third, a_only, b_only, background, …
 
 
 class Spans(list):
@@ -84,6 +88,7 @@ class SentenceState:
     mentions: list  # actor mentions in the sentence
     quote_mask: np.ndarray
     dyad_filter: bool
+    pair_context: bool = False  # the context relates the pair (a sentence just before did, or the headline names both)
     # clauses
     boundaries: list[int] = field(default_factory=list)
     question: bool = False
@@ -477,7 +482,8 @@ def events(scorer, st: SentenceState) -> None:
     topic_clauses: set[int] = set()  # clauses whose event is a consultation: what follows is its topic
     failed_topic_clauses: set[int] = set()  # … whose consultation failed
     comment_clauses: set[int] = set()  # … whose event is a hopeful or gloomy comment
-    head_scopes: dict[int, str] = {}  # clause → the scope of its event
+    head_roles: dict[int, str] = {}  # clause → the role of its event
+    sides_named = {m.key[1] for m in st.mentions if m.key[0] == "side"}
     # A negator inside a cue is part of it ("not tolerate") and negates nothing else.
     used_negators: set[int] = {n.start for n in st.negators if any(c.start <= n.start and n.end <= c.end for c in cues)}
     used_reversals: set[int] = set()
@@ -591,17 +597,30 @@ def events(scorer, st: SentenceState) -> None:
             mode = "verbal"  # a refused or unrealised act is no material event (CAMEO codes a refusal as verbal)
         # In a concessive clause only a state noun ("despite the war") is scenery.
         setting = st.clause_setting[clause] == 2 or (st.clause_setting[clause] == 1 and cue.head == "no")
-        scope = scorer._scope(text, st.folded, match, st.boundaries, st.mentions, st.end, setting=setting) \
-            if st.dyad_filter else "generic"
-        if scope == "one_side":
-            # A complement that names only one side describes its head's event:
-            # when that relates a side to a third party, so does the complement.
-            head_scope = head_scopes.get(clause)
-            scope = "third_party" if head_scope == "third_party" and "complement" in notes else "dyad"
-        if clause not in head_scopes and cue.head not in NOT_HEADS:
-            head_scopes[clause] = scope
+        if st.dyad_filter:
+            who = attribute(scorer, text, st.folded, match, st.boundaries, st.mentions, st.end, setting=setting,
+                            speech=st.local["attribution"])
+            role, source, target = who.role, who.source, who.target
+            if who.speaker:
+                # Reported speech is the speaker's act: a statement about the other side (codebook rule 8).
+                mode = "verbal"
+                cap = s.reported_speech_cap
+                weight = max(-cap, min(cap, weight))
+                notes.append(f"said by {who.speaker}")
+            if role in ("a_only", "b_only") and head_roles.get(clause) in THIRD_ROLES and "complement" in notes:
+                # A complement that names only one side describes its head's event
+                # ("Ukraine thanked Turkey for its support"): so does the complement.
+                role = head_roles[clause]
+            role, source, target = resolve(role, source, target, scorer.sides_, sides_named, st.pair_context)
+            scope = ROLE_SCOPE[role]
+            if clause not in head_roles and cue.head not in NOT_HEADS:
+                head_roles[clause] = role
+        else:
+            role, source, target, scope = "generic", (), (), "generic"
+        if "topic of talks" in notes and scope == "dyad":
+            role = "topic"  # what the two sides talk about is not their relationship
         st.scored.append(ScoredCue(match.start, match.end, text[match.start:match.end], cue.category,
-                                   cue.weight, weight + 0.0, mode, scope, tuple(notes)))  # + 0.0: no "-0.00"
+                                   cue.weight, weight + 0.0, mode, scope, tuple(notes), source, target, role))
         st.is_subordinate.append(st.subordinate[clause] and "source clause" not in notes)
         st.is_main_event.append(not st.is_subordinate[-1] and cue.head != "participant")
 
@@ -635,5 +654,6 @@ def subordinate_cap(scorer, st: SentenceState) -> None:
         for i in opposing:
             c = scored[i]
             out[i] = ScoredCue(c.start, c.end, c.text, c.category, c.base, round(c.weight * factor, 6) + 0.0,
-                               c.mode, c.scope, (*c.notes, f"main event weighs more ×{factor:.2f}"))
+                               c.mode, c.scope, (*c.notes, f"main event weighs more ×{factor:.2f}"),
+                               c.source, c.target, c.role)
     st.scored = out

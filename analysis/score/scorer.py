@@ -77,7 +77,7 @@ import pandas as pd
 
 from ..errors import ConfigError
 from ..schema import SENTENCES, check
-from ..text import fold
+from ..text import WORD, fold
 from ..vocab import (
     MODIFIER_KINDS,
     NOT_A_CUE,
@@ -96,8 +96,10 @@ from ..vocab import (
     load_settings,
     load_taxonomy,
 )
+from .attribution import DYAD_ROLES
 from .matcher import MultiMatcher, PhraseMatcher, Prepared
-from .rules import WORD, ScoredCue, SentenceState, Spans, check_order, run_stages, within
+from .model import Model, load_model, sentence_features
+from .rules import ScoredCue, SentenceState, Spans, check_order, run_stages, within
 from .segment import split_sentences
 
 __all__ = ["Scorer", "score_corpus", "score_sentence"]
@@ -125,13 +127,21 @@ class Scorer:
 
     def __init__(self, dyad: str | Path | None = None, topics: str | Path | None = None,
                  cues: str | Path | None = None, modifiers: str | Path | None = None,
-                 settings: str | Path | None = None, *, tone: bool = True):
+                 settings: str | Path | None = None, *, tone: bool = True, model: str | Path | None = None):
         self.dyad = dyad
         self.topics = topics
         self.cues = cues
         self.modifiers = modifiers
         self.settings = settings
         self.tone = tone
+        self.model = model
+
+    def get_params(self) -> dict:
+        """The constructor's parameters: what a worker, the cache key and the manifest rebuild a scorer from."""
+        return {"dyad": _path_or_none(self.dyad), "topics": _path_or_none(self.topics),
+                "cues": _path_or_none(self.cues), "modifiers": _path_or_none(self.modifiers),
+                "settings": _path_or_none(self.settings), "tone": bool(self.tone),
+                "model": _path_or_none(self.model)}
 
     # ------------------------------------------------------------------ set-up
     def compile(self) -> Scorer:
@@ -143,6 +153,7 @@ class Scorer:
         self.lexicon_: Lexicon = load_lexicon(self.cues)
         self.modifiers_: Modifiers = load_modifiers(self.modifiers)
         self.settings_: ScorerSettings = load_settings(self.settings)
+        self.model_: Model | None = load_model(self.model)
         self.sides_ = tuple(side.id for side in self.dyad_.sides)
         actor_entries: list[tuple[str, object]] = []
         for side in self.dyad_.sides:
@@ -219,7 +230,8 @@ class Scorer:
 
         self.compile()
         parts = [self.dyad_.sha256, self.taxonomy_.sha256, self.lexicon_.sha256, self.modifiers_.sha256,
-                 self.settings_.sha256, file_sha256(data_path("irregular_verbs.yaml")), str(self.tone), _CODE_VERSION]
+                 self.settings_.sha256, file_sha256(data_path("irregular_verbs.yaml")), str(self.tone), _CODE_VERSION,
+                 self.model_.sha256 if self.model_ is not None else "no model"]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
     def _tone(self, sentences: list[str]) -> list[float]:
@@ -232,14 +244,15 @@ class Scorer:
         return [float(self._vader.polarity_scores(s)["compound"]) for s in sentences]
 
     def _weigh_cues(self, text: str, folded: str, span: tuple[int, int], matches: dict, quote_mask: np.ndarray,
-                    mentions: list, dyad_filter: bool) -> list[ScoredCue]:
+                    mentions: list, dyad_filter: bool, *, pair_context: bool = False) -> list[ScoredCue]:
         """Run the rule stages (``scorer.yaml`` ``stages``) over the cues of one sentence ``text[span[0]:span[1]]``."""
         start, end = span
         cues = within(matches["cues"], start, end)
         if not cues:
             return []
         local = {kind: within(found, start, end) for kind, found in matches.items() if kind != "cues"}
-        state = SentenceState(text, folded, start, end, list(cues), local, mentions, quote_mask, dyad_filter)
+        state = SentenceState(text, folded, start, end, list(cues), local, mentions, quote_mask, dyad_filter,
+                              pair_context)
         return run_stages(self, state, self.stages_)
 
     def _is_participial_insertion(self, text: str, start: int, opening: int, closing: int) -> bool:
@@ -404,10 +417,13 @@ class Scorer:
         return "dyad"
 
     # ------------------------------------------------------------------ articles
-    def score_text(self, article_id: str, text: str, *, title: str = "", dyad_filter: bool = True) -> list[dict]:
+    def score_text(self, article_id: str, text: str, *, title: str = "", dyad_filter: bool = True,
+                   features: bool = False) -> list[dict]:
         """Score every sentence of one article; returns sentence records (see :data:`SENTENCES`).
 
         ``title`` is the article's headline when it is not part of ``text``.
+        ``features``: add each candidate sentence's model features (``"features"``,
+        a dict; what ``validation/train.py`` learns from).
         """
         self.compile()
         s = self.settings_
@@ -419,46 +435,27 @@ class Scorer:
             actor_mentions = [m for m in actor_mentions if m.key[0] == "pair" or not self._is_place(text, m)]
         actor_mentions = Spans(actor_mentions)
         topic_mentions = Spans(self.topic_matcher_.find(text, overlapping=True, prepared=prepared))
-        # First pass: who each sentence names, its relevance and topics.
+        title_sides = {m.key[1] for m in self.actor_matcher_.find(title) if m.key[0] == "side"} if title else set()
+        # First pass: who each sentence names, and its topics.
         plan = []
-        carry = 0
-        previous_topics: list[str] = []
-        previous_end = 0
         for start, end in spans:
             mentions = within(actor_mentions, start, end)
             sides = sorted({m.key[1] for m in mentions if m.key[0] == "side"}, key=self.sides_.index)
             pair = any(m.key[0] == "pair" for m in mentions)
             thirds = sorted({m.key[1] for m in mentions if m.key[0] == "third"})
             topics = list(dict.fromkeys(m.key for m in within(topic_mentions, start, end)))
-            new_paragraph = "\n\n" in text[previous_end:start]
-            # "The two leaders", "bilateral" in a sentence that names one side
-            # and a third party ("Erdogan and Biden will hold a bilateral")
-            # refer to that side and the third party, not to the pair.
-            if len(sides) == 2 or (sides and pair and not thirds):
-                relevance, carry = "direct", s.context_carry
-            elif sides:
-                # Only a sentence relating both sides opens a context: what
-                # follows a one-sided sentence is as likely about a third party.
-                relevance, carry = "one_sided", 0
-            elif not thirds and carry > 0 and not new_paragraph:
-                relevance, carry = "context", carry - 1
-                if not topics:
-                    topics = list(previous_topics)
-            else:
-                relevance, carry = "none", 0
-            if relevance != "none" and not topics:
-                topics = [self.taxonomy_.fallback]
-            previous_topics = topics if relevance != "none" else []
-            previous_end = end
-            plan.append((start, end, mentions, sides, thirds, topics, relevance))
-        # Cues and modifiers are looked for only where they can count: with
-        # the dyad filter, in runs of sentences that name a side or continue
-        # one (most sentences of a real corpus name neither side).
+            plan.append((start, end, mentions, sides, pair, thirds, topics))
+        # Cues and modifiers are looked for only where they can count: with the
+        # dyad filter, in sentences that name a side or a pair phrase and the
+        # few after them that may continue their context (most sentences of a
+        # real corpus name neither side).
         if dyad_filter:
             regions: list[list[int]] = []
-            last = -2
-            for index, (start, end, *_, relevance) in enumerate(plan):
-                if relevance == "none":
+            last, reach = -2, -1
+            for index, (start, end, _, sides, pair, _, _) in enumerate(plan):
+                if sides or pair:
+                    reach = index + s.context_carry
+                elif index > reach:
                     continue
                 if index == last + 1:
                     regions[-1][1] = end
@@ -472,38 +469,86 @@ class Scorer:
         matches = self._event_matches(text, folded, regions, _Headlines(text, spans, self._headline_small))
         quote_mask = _quote_mask(folded) if regions else None
         records: list[dict] = []
-        for index, (start, end, mentions, sides, thirds, topics, relevance) in enumerate(plan):
-            if dyad_filter and relevance == "none":
-                # Names neither side: nothing here can count for the dyad.
+        carry = 0  # sentences left that continue the context of one relating the pair
+        previous_end = 0
+        previous_topics: list[str] = []
+        previous_direct, previous_sides = False, 0
+        model = self.model_ if dyad_filter else None
+        for index, (start, end, mentions, sides, pair, thirds, topics) in enumerate(plan):
+            new_paragraph = "\n\n" in text[previous_end:start]
+            previous_end = end
+            if new_paragraph:
+                carry = 0
+            names_either = bool(sides or pair)
+            if dyad_filter and not names_either and carry <= 0:
+                # Names neither side and continues no context: nothing here can count for the dyad.
                 records.append(dict(_EMPTY, article_id=article_id, sentence=index, start=start, end=end,
                                     text=text[start:end], third_parties=";".join(thirds), topics=";".join(topics)))
+                carry, previous_direct, previous_sides = 0, False, 0
                 continue
-            scored = self._weigh_cues(text, folded, (start, end), matches, quote_mask, mentions, dyad_filter)
-            in_scope = [c for c in scored if c.scope in ("dyad", "generic")] if relevance != "none" or not dyad_filter else []
+            pair_context = carry > 0 or (len(title_sides) == 2 and index <= 1)
+            scored = self._weigh_cues(text, folded, (start, end), matches, quote_mask, mentions, dyad_filter,
+                                      pair_context=pair_context and not thirds)
+            p_direct = math.nan
+            if dyad_filter:
+                dyad_cues = [c for c in scored if c.scope == "dyad"]
+                rule_direct = any(c.role in DYAD_ROLES for c in dyad_cues)
+                facts = None
+                if model is not None or features:
+                    facts = sentence_features(text, start, end, mentions, scored, sides=self.sides_,
+                                              title_sides=len(title_sides), previous_direct=previous_direct,
+                                              previous_sides=previous_sides, index=index, pair_context=pair_context)
+                if model is not None:
+                    p_direct = model.p_direct(facts)
+                    direct = p_direct >= model.threshold
+                else:
+                    direct = rule_direct
+                relevance = "direct" if direct else "context" if names_either else "none"
+                in_scope = dyad_cues if direct else []
+            else:
+                rule_direct = False
+                relevance = "direct" if len(sides) == 2 or (sides and pair) else "context" if names_either else "none"
+                in_scope = [c for c in scored if c.scope == "generic"]
+            carry = s.context_carry if relevance == "direct" else carry - 1
+            previous_direct, previous_sides = rule_direct, len(sides)
+            if relevance == "direct" and not topics:
+                topics = list(previous_topics) if not names_either and previous_topics else [self.taxonomy_.fallback]
+            previous_topics = topics if relevance == "direct" else previous_topics
             third = [c for c in scored if c.scope == "third_party"]
             cooperation = sum(c.weight for c in in_scope if c.weight > 0)
             friction = -sum(c.weight for c in in_scope if c.weight < 0)
             net = math.tanh((cooperation - friction) / s.scale) if in_scope else 0.0
+            intensity = _intensity(in_scope, cooperation, friction) if relevance == "direct" else 0
+            evidence = _evidence(in_scope)
+            if model is not None and relevance == "direct":
+                # The model's intensity (−3…+3) is the score; the cues stay its evidence.
+                estimate = model.intensity_of(facts)
+                net, intensity = estimate / 3.0, int(round(estimate))
+                evidence = "; ".join(part for part in (evidence, f"model: p(direct) {p_direct:.2f} "
+                                                       f"({model.explain(facts)}), intensity {estimate:+.2f}") if part)
             strongest = max(in_scope, key=lambda c: abs(c.weight), default=None)
             quad = "none" if strongest is None or strongest.weight == 0 else \
                 f"{strongest.mode}_{'cooperation' if strongest.weight > 0 else 'conflict'}"
-            records.append({
+            leading = max((c for c in in_scope if c.role in DYAD_ROLES), key=lambda c: abs(c.weight), default=None)
+            record = {
                 "article_id": article_id, "sentence": index, "start": start, "end": end,
                 "text": text[start:end], "sides": ";".join(sides), "third_parties": ";".join(thirds),
                 "relevance": relevance, "weight": float(s.relevance_weights[relevance]),
                 "topics": ";".join(topics), "cooperation": round_half(cooperation), "friction": round_half(friction),
-                "net": net, "quad": quad, "evidence": _evidence(in_scope),
+                "net": round_half(net), "quad": quad, "evidence": evidence,
+                "source": ";".join(leading.source) if leading else "",
+                "target": ";".join(leading.target) if leading else "",
+                "direction": _DIRECTION.get(leading.role, "") if leading else ("mutual" if relevance == "direct"
+                                                                                 and dyad_filter else ""),
+                "intensity": intensity, "p_direct": round_half(p_direct) if not math.isnan(p_direct) else math.nan,
                 "third_party_cooperation": round_half(sum(c.weight for c in third if c.weight > 0)),
                 "third_party_friction": round_half(-sum(c.weight for c in third if c.weight < 0)),
-                "cue_spans": json.dumps([[c.start - start, c.end - start, c.category, round(c.weight, 3), c.scope]
-                                         for c in scored], separators=(",", ":")),
-            })
-        if dyad_filter and not any(r["relevance"] == "direct" for r in records):
-            # No sentence relates the two sides: the article co-mentions them
-            # (a briefing on Ukraine that also names Turkey), so its one-sided
-            # and context sentences say nothing about the pair.
-            for record in records:
-                record["weight"] = 0.0
+                "cue_spans": json.dumps([[c.start - start, c.end - start, c.category, round(c.weight, 3), c.scope,
+                                          c.role] for c in scored], separators=(",", ":")),
+            }
+            if features:
+                record["features"] = facts
+            records.append(record)
         tones = self._tone([r["text"] for r in records])
         for record, tone in zip(records, tones, strict=True):
             record["tone"] = tone
@@ -549,8 +594,35 @@ class Scorer:
 
 _CODE_VERSION = "scorer-75"
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
-          "quad": "none", "evidence": "", "third_party_cooperation": 0.0, "third_party_friction": 0.0,
-          "cue_spans": "[]"}
+          "quad": "none", "evidence": "", "source": "", "target": "", "direction": "", "intensity": 0,
+          "p_direct": math.nan,
+          "third_party_cooperation": 0.0, "third_party_friction": 0.0, "cue_spans": "[]"}
+_DIRECTION = {"a_to_b": "a_to_b", "b_to_a": "b_to_a", "mutual": "mutual"}
+
+
+def _path_or_none(value: str | Path | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _intensity(cues: list[ScoredCue], cooperation: float, friction: float) -> int:
+    """The codebook's −3…+3 from the sentence's dyad cues: the sign of the balance, the class of its strongest cue.
+
+    Cooperation and friction of about equal mass are mixed (0). Force (a material
+    cue of weight −9 or less) is −3; material friction or a threat, sanction or
+    reduction (−4 or less) −2; other friction −1. Carried-out material
+    cooperation of weight 7 or more is +3; agreements and material cooperation
+    (4 or more, or material) +2; other cooperation +1.
+    """
+    if not cues or cooperation == friction or (min(cooperation, friction) >= 0.6 * max(cooperation, friction)):
+        return 0
+    sign = 1 if cooperation > friction else -1
+    strongest = max((c for c in cues if c.weight * sign > 0), key=lambda c: abs(c.weight))
+    if any(note.startswith("said by") for note in strongest.notes):
+        return sign  # reported speech: an accusation or praise
+    weight, material = abs(strongest.base), strongest.mode == "material"
+    if sign > 0:
+        return 3 if material and weight >= 7 else 2 if material or weight >= 4 else 1
+    return -3 if material and weight >= 9 else -2 if material or weight >= 4 else -1
 
 
 def round_half(value: float) -> float:
@@ -655,10 +727,17 @@ def _quote_mask(folded: str) -> np.ndarray:
 
 
 def _evidence(cues: list[ScoredCue]) -> str:
+    """Each cue with its category, effective weight, who acted towards whom, and what changed its weight."""
     parts = []
     for cue in cues:
         note = f" [{', '.join(cue.notes)}]" if cue.notes else ""
-        parts.append(f"{cue.text} ({cue.category} {cue.weight:+.2f}){note}")
+        who = ""
+        if cue.role not in ("generic", "topic"):
+            who = f"; {'+'.join(cue.source) or '?'} → {'+'.join(cue.target) or '?'}" if cue.role != "mutual" else \
+                f"; {' ↔ '.join(dict.fromkeys((*cue.source, *cue.target))) or 'the pair'}"
+        elif cue.role == "topic":
+            who = "; topic of their talks"
+        parts.append(f"{cue.text} ({cue.category} {cue.weight:+.2f}{who}){note}")
     return "; ".join(parts)
 
 
