@@ -52,7 +52,9 @@ def training_rows(gold: pd.DataFrame) -> pd.DataFrame:
     scorers: dict[str, Scorer] = {}
     rows = []
     for (dyad_file, text), group in gold.groupby(["dyad_file", "article_text"], sort=True):
-        scorer = scorers.setdefault(dyad_file, Scorer(dyad_file, tone=False, model="none").compile())
+        if dyad_file not in scorers:
+            scorers[dyad_file] = Scorer(dyad_file, tone=False, model="none").compile()
+        scorer = scorers[dyad_file]
         records = scorer.score_text("train", text, title=str(group["title"].iloc[0]), features=True)
         for row in group.itertuples(index=False):
             record = _sentence_row(records, int(row.start), int(row.end), row.sentence, text)
