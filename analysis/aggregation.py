@@ -23,12 +23,11 @@ def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None
                    include_all: bool = True) -> pd.DataFrame:
     """Aggregate scored sentences to one row per article and topic.
 
-    Only dyad-relevant sentences (weight > 0) count; with ``include_all`` each
-    article also gets a row for topic ``"all"`` (each sentence once). ``net`` is the
-    relevance-weighted mean of the sentence ``net`` over sentences with
-    evidence (a sentence without any cue says nothing about cooperation or
-    friction and would only dilute the mean); an article that names a topic
-    without any cue has ``net`` NaN and ``n_evidence`` 0.
+    Only sentences that carry the pair's score count (weight > 0: the codebook's
+    ``direct`` sentences); with ``include_all`` each article also gets a row for
+    topic ``"all"`` (each sentence once). ``net`` is the weighted mean of their
+    ``net``, a mixed or neutral sentence (net 0) included; an article none of
+    whose sentences relates the pair has no row.
 
     Returns
     -------
@@ -37,14 +36,16 @@ def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None
         topic), weight (their summed relevance weight), net, cooperation and
         friction (relevance-weighted cue mass), top_cooperation and
         top_friction (index of the strongest sentence each way, -1 if none),
-        n_evidence (sentences with at least one cue).
+        n_evidence (sentences with a score: the direct ones).
     """
     relevant = sentences[sentences["weight"] > 0]
     exploded = relevant.assign(topic=relevant["topics"].str.split(";")).explode("topic")
     exploded = exploded[exploded["topic"].fillna("").astype(bool)]
     if include_all:  # every relevant sentence once, whatever its topics
         exploded = pd.concat([exploded, relevant.assign(topic=ALL_TOPICS)], ignore_index=True)
-    has_evidence = (exploded["cooperation"] > 0) | (exploded["friction"] > 0)
+    # Every direct sentence carries the pair's score (the dyad codebook), a mixed or neutral one included.
+    has_evidence = exploded["relevance"] == "direct" if "relevance" in exploded else \
+        (exploded["cooperation"] > 0) | (exploded["friction"] > 0)
     exploded = exploded.assign(
         _w=exploded["weight"], _evw=exploded["weight"].where(has_evidence, 0.0),
         _wnet=exploded["weight"] * exploded["net"], _coop=exploded["weight"] * exploded["cooperation"],

@@ -55,11 +55,13 @@ def score_batch(batch: list[tuple[str, str, str]], params: tuple) -> list[dict]:
 
 def normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
     """The same dtypes whether rows came from the cache (Parquet) or were just scored."""
-    for column in ("sentence", "start", "end"):
+    for column in ("sentence", "start", "end", "intensity"):
         frame[column] = frame[column].astype("int64")
-    for column in ("weight", "cooperation", "friction", "net", "third_party_cooperation", "third_party_friction", "tone"):
+    for column in ("weight", "cooperation", "friction", "net", "third_party_cooperation", "third_party_friction", "tone",
+                   "p_direct"):
         frame[column] = frame[column].astype("float64")
-    for column in ("article_id", "text", "sides", "third_parties", "relevance", "topics", "quad", "evidence", "cue_spans"):
+    for column in ("article_id", "text", "sides", "third_parties", "relevance", "topics", "quad", "evidence", "cue_spans",
+                   "source", "target", "direction"):
         frame[column] = frame[column].astype(object)
     return frame
 

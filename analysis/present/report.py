@@ -61,7 +61,7 @@ def highlight(text: str, cue_spans: str | list) -> Markup:
     """The sentence, escaped, with each cue wrapped in ``<mark>`` by its polarity and scope."""
     spans = json.loads(cue_spans) if isinstance(cue_spans, str) and cue_spans else (cue_spans or [])
     out, position = [], 0
-    for start, end, category, weight, scope in sorted(spans, key=lambda s: (s[0], s[1])):
+    for start, end, category, weight, scope, *_ in sorted(spans, key=lambda s: (s[0], s[1])):
         if start < position:
             continue
         cls = "t" if scope == "third_party" else ("c" if weight > 0 else "f" if weight < 0 else "t")
@@ -71,6 +71,20 @@ def highlight(text: str, cue_spans: str | list) -> Markup:
         position = end
     out.append(escape(text[position:]))
     return Markup("").join(out)
+
+
+def _model_note(scorer) -> str:
+    """What the learned part of the scorer is in this run, with its cross-validated scores."""
+    model = scorer.model_
+    if model is None:
+        return "No learned model was used in this run (--model none): direct and net come from the rules alone."
+    meta = model.metadata
+    return (f"Where the rules run out, a linear model trained on {meta.get('n_sentences', '?')} coded real-news "
+            f"sentences ({meta.get('trained_on', '')}) decides whether a sentence is direct (threshold "
+            f"{model.threshold:.2f}; cross-validated F1 {meta.get('detection_f1_cv', '?')}) and gives a direct "
+            f"sentence its intensity on the codebook's −3…+3 (net = intensity / 3; cross-validated Spearman rho "
+            f"{meta.get('intensity_spearman_cv', '?')}); the cues stay the evidence, and each sentence lists the "
+            f"model's largest terms.")
 
 
 def _lead(text: str, words: int = 12) -> str:
@@ -303,8 +317,8 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
               "intention": settings.intention_factor, "hedge": settings.hedge_factor, "contrast": settings.contrast_factor,
               "concessive": settings.concessive_factor, "background": settings.background_factor,
               "setting": settings.setting_factor, "subordinate_cap": settings.subordinate_cap,
-              "w_direct": settings.relevance_weights["direct"], "w_one": settings.relevance_weights["one_sided"],
-              "w_context": settings.relevance_weights["context"],
+              "w_direct": settings.relevance_weights["direct"],
+              "model_note": _model_note(scorer),
               "eval": {k: (f"{v:.3f}" if isinstance(v, float) else v) for k, v in evaluation.items()}}
     freq_label = {"Y": "years", "Q": "quarters", "M": "months", "W": "weeks"}.get(
         {"YE": "Y", "QE": "Q", "ME": "M"}.get(config.freq, config.freq), config.freq)

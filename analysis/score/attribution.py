@@ -107,7 +107,11 @@ def attribute(scorer, text: str, folded: str, match, boundaries: list[int], in_s
     go_between = match.key.category in scorer.settings_.go_between
     if not mutual or go_between:
         # An actor inside the cue's own words takes part: "damage bilateral relations", "exports to Russia".
-        target += [m for m in in_sentence if match.start <= m.start and m.end <= match.end]
+        inside = [m for m in in_sentence if match.start <= m.start and m.end <= match.end]
+        if any(m.key[0] == "pair" for m in inside):
+            mutual += inside  # the pair's own relations are what the event is about
+        else:
+            target += inside
         in_clause = [m for m in in_sentence if clause_start <= m.start < clause_end]
         left = [m for m in in_clause if m.end <= match.start]
         if not left:
@@ -133,9 +137,9 @@ def attribute(scorer, text: str, folded: str, match, boundaries: list[int], in_s
                     break
                 chain.append(previous)
                 nearest = previous
-            if not scorer._after_list_breaker(text, nearest.start):
-                # Actors after a preposition ("growth in Russia and Turkey") are places, not the subject.
-                source += chain
+            if not scorer._after_locative(text, nearest.start):
+                # Actors after a locative preposition ("growth in Russia and Turkey") are places, not the subject.
+                source += sorted(chain, key=lambda m: m.start)
         on_right = [m for m in in_clause if m.start >= match.end]
         # "discussed Syria with Erdogan", "held talks on Idlib with Russia": the
         # partner follows "with"; what comes before it is the topic of the talks.
@@ -168,6 +172,8 @@ def attribute(scorer, text: str, folded: str, match, boundaries: list[int], in_s
     if speaker:
         a, b = scorer.sides_
         return Attribution((speaker,), (b if speaker == a else a,), "a_to_b" if speaker == a else "b_to_a", speaker)
+    if role == "mutual":
+        return Attribution(tuple(scorer.sides_), (), role)  # the two sides together, whatever named them
     return Attribution(_ids(source), _ids(target), role)
 
 
@@ -183,6 +189,8 @@ def _speaker(scorer, text: str, match, in_sentence: list, speech: list, source: 
     if not speech:
         return ""
     participants = {m.key[1] for m in (*source, *target, *mutual) if m.key[0] == "side"}
+    if any(m.key[0] == "third" for m in (*source, *target, *mutual)):
+        return ""  # what the other side does with a third party: its tone towards the speaker is not in the words
     for verb in speech:
         if verb.end <= match.start:
             before = [m for m in in_sentence if m.end <= verb.start and m.key[0] == "side"]
@@ -223,7 +231,7 @@ def _role(scorer, source: list, target: list, mutual: list, in_sentence: list) -
     sides_of = lambda mentions: {m.key[1] for m in mentions if m.key[0] == "side"}  # noqa: E731
     in_source, in_target, in_mutual = sides_of(source), sides_of(target), sides_of(mutual)
     everyone = in_source | in_target | in_mutual
-    if len(in_mutual) == 2 or (in_mutual and pair):
+    if len(in_mutual) == 2 or (in_mutual and pair) or (pair and any(m.key[0] == "pair" for m in mutual)):
         return "mutual"
     if a in in_source and b in in_target and b not in in_source:
         return "a_to_b"
@@ -255,8 +263,12 @@ def resolve(role: str, source: tuple[str, ...], target: tuple[str, ...], sides: 
     is named elsewhere in the sentence ("Putin said he discussed Syria with
     Erdogan on the phone") or the context is the pair's (a pair phrase, the
     sentence right after one relating them, a headline naming both): the
-    named side acts towards the other (or undergoes what the other does).
+    named side acts towards the other (or undergoes what the other does). A
+    cue with no participant at all, in the pair's context, is theirs.
     """
+    if role == "unattributed" and pair_context:
+        # No actor at all, right after a sentence relating the pair ("They praised the talks."): theirs.
+        return "mutual", sides, ()
     if role not in ("a_only", "b_only"):
         return role, source, target
     a, b = sides

@@ -34,10 +34,16 @@ from ..vocab import data_path, file_sha256
 
 __all__ = ["Model", "load_model", "sentence_features", "FEATURE_VERSION", "DEFAULT_MODEL"]
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 DEFAULT_MODEL = "model.json"
 _PLACEHOLDER = {"side": "<side>", "pair": "<pair>", "third": "<third>"}
 _LIST_GAP = frozenset({",", "and", ", and", "or", "-", "–", "/", ""})
+# Notes of the rule stages, by kind: where a cue sits and what changed it.
+_NOTE_KINDS = {"complement": "complement", "background": "background", "concessive": "concessive",
+               "participle": "background", "insertion": "background", "hedged": "hedged", "question": "hedged",
+               "conditional": "hedged", "negated": "negated", "failed:": "negated", "reversed": "negated",
+               "intention": "intention", "quoted": "quoted", "source": "source_clause", "said": "reported",
+               "before": "contrasted", "topic": "topic", "demanded": "demanded", "appeal": "appeal"}
 _PLACE_BEFORE = frozenset({"in", "at", "from", "to", "into", "across", "throughout", "near", "inside", "outside"})
 
 
@@ -86,6 +92,14 @@ def sentence_features(text: str, start: int, end: int, mentions: list, cues: lis
         if before and before[-1].lower() in _PLACE_BEFORE:
             features["side_after_preposition"] = 1.0
     dyad = [c for c in cues if c.scope == "dyad"]
+    # Who speaks or acts first: a third party opening the sentence ("The EU called on …",
+    # "Analysts said …") or a question from the floor ("Q Does the White House …").
+    first = mentions[0] if mentions else None
+    if first is not None and len(WORD.findall(text, start, first.start)) <= 3:
+        features[f"opens_with={first.key[0]}"] = 1.0
+    opening = WORD.findall(text, start, min(end, start + 40))
+    if opening[:1] == ["Q"]:
+        features["press_question"] = 1.0
     for cue in cues:
         role = cue.role if cue.role in ("a_to_b", "b_to_a") else cue.role
         role = "directed" if role in ("a_to_b", "b_to_a") else role
@@ -95,8 +109,10 @@ def sentence_features(text: str, start: int, end: int, mentions: list, cues: lis
         features[f"role={role}|{cue.mode}{polarity}"] = 1.0
         if any(note.startswith("said by") for note in cue.notes):
             features["reported_speech"] = 1.0
-        if "complement" in cue.notes:
-            features[f"complement|{role}"] = 1.0
+        for note in cue.notes:
+            kind = note.split(" ", 1)[0].strip("'")
+            if kind in _NOTE_KINDS:
+                features[f"{_NOTE_KINDS[kind]}|{role}"] = 1.0
     cooperation = sum(c.weight for c in dyad if c.weight > 0)
     friction = -sum(c.weight for c in dyad if c.weight < 0)
     features["rule_net"] = math.tanh((cooperation - friction) / 4.0)

@@ -607,7 +607,9 @@ def events(scorer, st: SentenceState) -> None:
                 cap = s.reported_speech_cap
                 weight = max(-cap, min(cap, weight))
                 notes.append(f"said by {who.speaker}")
-            if role in ("a_only", "b_only") and head_roles.get(clause) in THIRD_ROLES and "complement" in notes:
+            if "demanded" in notes and clause in head_roles:
+                role = head_roles[clause]  # what an appeal asks for is the appeal's, between those it involves
+            elif role in ("a_only", "b_only") and head_roles.get(clause) in THIRD_ROLES and "complement" in notes:
                 # A complement that names only one side describes its head's event
                 # ("Ukraine thanked Turkey for its support"): so does the complement.
                 role = head_roles[clause]

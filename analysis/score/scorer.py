@@ -179,6 +179,7 @@ class Scorer:
         self._relative_words = frozenset(fold(w) for w in self.modifiers_.relative)
         self._headline_small = frozenset(fold(w) for w in self.modifiers_.headline_small)
         self._list_breaker = _word_regex(self.modifiers_.list_breakers, r"\b(?:{})\s+(?:the\s+)?$")
+        self._locative = _word_regex(self.modifiers_.locative_prepositions, r"\b(?:{})\s+(?:the\s+)?$")
         self._participant_phrase = _word_regex(self.modifiers_.participant_prepositions, r"\s+(?:{})\b")
         self._participant_words = frozenset(fold(w) for w in self.modifiers_.participant_prepositions)
         # "the Turkish border", "the Turkish-Syrian border", "the border with Turkey"
@@ -305,6 +306,10 @@ class Scorer:
         return self._place_before is not None and \
             text[max(0, mention.start - 9):mention.start].lower().endswith(("with ", "of ", "with the ", "of the ")) and \
             self._place_before.search(text, max(0, mention.start - 40), mention.start) is not None
+
+    def _after_locative(self, text: str, position: int) -> bool:
+        """Whether a locative preposition ("in", "across") comes right before ``position``: a place, not an actor."""
+        return self._locative is not None and self._locative.search(text, max(0, position - 16), position) is not None
 
     def _after_list_breaker(self, text: str, position: int) -> bool:
         """Whether a preposition ("in", "near") comes right before ``position``."""
