@@ -46,9 +46,9 @@ FOLDS = 5
 DIGITS = 6
 
 
-def training_rows(gold: pd.DataFrame) -> pd.DataFrame:
+def training_rows(gold: pd.DataFrame, splits: tuple[str, ...] = SPLITS) -> pd.DataFrame:
     """One row per coded sentence of the training splits: gold codes and the rules' features (or None)."""
-    gold = gold[gold["split"].isin(SPLITS) & gold["dyad"].isin(["direct", "context", "none"])]
+    gold = gold[gold["split"].isin(splits) & gold["dyad"].isin(["direct", "context", "none"])]
     scorers: dict[str, Scorer] = {}
     rows = []
     for (dyad_file, text), group in gold.groupby(["dyad_file", "article_text"], sort=True):
@@ -176,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the rebuilt gold set (made from --shared when absent)")
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--out", type=Path, default=Path("analysis/data/model.json"))
+    parser.add_argument("--splits", default=",".join(SPLITS),
+                        help="splits to learn from (default train,dev; train alone to measure on dev)")
     args = parser.parse_args(argv)
     if not args.gold.exists():
         from validation.rebuild import main as rebuild
@@ -183,9 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         if rebuild(["--shared", str(args.shared), "--out", str(args.gold)]):
             return 1
     gold = pd.read_csv(args.gold, dtype=str, keep_default_na=False)
-    rows = training_rows(gold)
+    splits = tuple(part.strip() for part in args.splits.split(",") if part.strip())
+    if not set(splits) <= set(SPLITS):
+        parser.error(f"--splits: only {', '.join(SPLITS)}; test, seeds and blind sentences are never learned from")
+    rows = training_rows(gold, splits)
     model, scores = fit(rows)
-    model["metadata"] = {"trained_on": f"validation/data (splits {', '.join(SPLITS)})", "data_sha256": data_sha256(),
+    model["metadata"] = {"trained_on": f"validation/data (splits {', '.join(splits)})", "data_sha256": data_sha256(),
                          "command": "python -m validation.train", **scores}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model, indent=0, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

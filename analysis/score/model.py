@@ -34,7 +34,7 @@ from ..vocab import data_path, file_sha256
 
 __all__ = ["Model", "load_model", "sentence_features", "FEATURE_VERSION", "DEFAULT_MODEL"]
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 DEFAULT_MODEL = "model.json"
 _PLACEHOLDER = {"side": "<side>", "pair": "<pair>", "third": "<third>"}
 _LIST_GAP = frozenset({",", "and", ", and", "or", "-", "–", "/", ""})
@@ -62,8 +62,12 @@ def masked_words(text: str, start: int, end: int, mentions: list) -> list[str]:
 
 def sentence_features(text: str, start: int, end: int, mentions: list, cues: list, *, sides: tuple[str, str],
                       title_sides: int, previous_direct: bool, previous_sides: int, index: int,
-                      pair_context: bool) -> dict[str, float]:
-    """Named features of one candidate sentence: what the rules found, who it names, context, words."""
+                      pair_context: bool, article: dict[str, int] | None = None) -> dict[str, float]:
+    """Named features of one candidate sentence: what the rules found, who it names, context, words.
+
+    ``article``: how much of the whole article relates the pair (``others_direct``:
+    other sentences the rules find direct; ``sentences_naming_both``).
+    """
     named = {m.key[1] for m in mentions if m.key[0] == "side"}
     thirds = {m.key[1] for m in mentions if m.key[0] == "third"}
     pair = any(m.key[0] == "pair" for m in mentions)
@@ -77,6 +81,11 @@ def sentence_features(text: str, start: int, end: int, mentions: list, cues: lis
         "long": float(len(sentence) > 250), "short": float(len(sentence) < 60),
         "any_cue": float(bool(cues)),
     }
+    if article is not None:
+        others = article.get("others_direct", 0)
+        features[f"article_direct={'0' if others == 0 else '1-2' if others <= 2 else '3+'}"] = 1.0
+        both = article.get("sentences_naming_both", 0)
+        features[f"article_both={'0-1' if both <= 1 else '2-4' if both <= 4 else '5+'}"] = 1.0
     side_mentions = [m for m in mentions if m.key[0] != "third"]
     for left, right in zip(mentions, mentions[1:], strict=False):
         gap = text[left.end:right.start].strip().lower()

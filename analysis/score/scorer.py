@@ -473,49 +473,59 @@ class Scorer:
             regions = [[0, len(text)]]
         matches = self._event_matches(text, folded, regions, _Headlines(text, spans, self._headline_small))
         quote_mask = _quote_mask(folded) if regions else None
-        records: list[dict] = []
+        # Second pass: the cues of every sentence that can relate the pair, who they
+        # are between (rules), and the context each sentence inherits.
         carry = 0  # sentences left that continue the context of one relating the pair
         previous_end = 0
-        previous_topics: list[str] = []
         previous_direct, previous_sides = False, 0
-        model = self.model_ if dyad_filter else None
-        for index, (start, end, mentions, sides, pair, thirds, topics) in enumerate(plan):
+        seen: list[tuple | None] = []
+        for index, (start, end, mentions, sides, pair, thirds, _) in enumerate(plan):
             new_paragraph = "\n\n" in text[previous_end:start]
             previous_end = end
             if new_paragraph:
                 carry = 0
-            names_either = bool(sides or pair)
-            if dyad_filter and not names_either and carry <= 0:
-                # Names neither side and continues no context: nothing here can count for the dyad.
-                records.append(dict(_EMPTY, article_id=article_id, sentence=index, start=start, end=end,
-                                    text=text[start:end], third_parties=";".join(thirds), topics=";".join(topics)))
+            if dyad_filter and not (sides or pair) and carry <= 0:
+                seen.append(None)  # names neither side and continues no context: nothing here can count
                 carry, previous_direct, previous_sides = 0, False, 0
                 continue
             pair_context = carry > 0 or (len(title_sides) == 2 and index <= 1)
             scored = self._weigh_cues(text, folded, (start, end), matches, quote_mask, mentions, dyad_filter,
                                       pair_context=pair_context and not thirds)
+            rule_direct = dyad_filter and any(c.scope == "dyad" and c.role in DYAD_ROLES for c in scored)
+            seen.append((scored, rule_direct, pair_context, previous_direct, previous_sides))
+            carry = s.context_carry if rule_direct else carry - 1
+            previous_direct, previous_sides = rule_direct, len(sides)
+        article = _article_context(plan, seen, title_sides)
+        # Third pass: relevance (the rules, or the model where there is one), score, record.
+        records: list[dict] = []
+        previous_topics: list[str] = []
+        model = self.model_ if dyad_filter else None
+        for index, ((start, end, mentions, sides, pair, thirds, topics), info) in enumerate(zip(plan, seen, strict=True)):
+            if info is None:
+                records.append(dict(_EMPTY, article_id=article_id, sentence=index, start=start, end=end,
+                                    text=text[start:end], third_parties=";".join(thirds), topics=";".join(topics)))
+                continue
+            scored, rule_direct, pair_context, previous_direct, previous_sides = info
+            names_either = bool(sides or pair)
             p_direct = math.nan
+            facts = None
             if dyad_filter:
-                dyad_cues = [c for c in scored if c.scope == "dyad"]
-                rule_direct = any(c.role in DYAD_ROLES for c in dyad_cues)
-                facts = None
                 if model is not None or features:
                     facts = sentence_features(text, start, end, mentions, scored, sides=self.sides_,
                                               title_sides=len(title_sides), previous_direct=previous_direct,
-                                              previous_sides=previous_sides, index=index, pair_context=pair_context)
+                                              previous_sides=previous_sides, index=index, pair_context=pair_context,
+                                              article={key: value - (key == "others_direct" and rule_direct)
+                                                       for key, value in article.items()})
                 if model is not None:
                     p_direct = model.p_direct(facts)
                     direct = p_direct >= model.threshold
                 else:
                     direct = rule_direct
                 relevance = "direct" if direct else "context" if names_either else "none"
-                in_scope = dyad_cues if direct else []
+                in_scope = [c for c in scored if c.scope == "dyad"] if direct else []
             else:
-                rule_direct = False
                 relevance = "direct" if len(sides) == 2 or (sides and pair) else "context" if names_either else "none"
                 in_scope = [c for c in scored if c.scope == "generic"]
-            carry = s.context_carry if relevance == "direct" else carry - 1
-            previous_direct, previous_sides = rule_direct, len(sides)
             if relevance == "direct" and not topics:
                 topics = list(previous_topics) if not names_either and previous_topics else [self.taxonomy_.fallback]
             previous_topics = topics if relevance == "direct" else previous_topics
@@ -603,6 +613,13 @@ _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "
           "p_direct": math.nan,
           "third_party_cooperation": 0.0, "third_party_friction": 0.0, "cue_spans": "[]"}
 _DIRECTION = {"a_to_b": "a_to_b", "b_to_a": "b_to_a", "mutual": "mutual"}
+
+
+def _article_context(plan: list, seen: list, title_sides: set) -> dict[str, int]:
+    """What the whole article says about the pair, for the model: is it about them at all?"""
+    both = sum(1 for _, _, _, sides, pair, _, _ in plan if len(sides) == 2 or (sides and pair))
+    direct = sum(1 for info in seen if info is not None and info[1])
+    return {"others_direct": direct, "sentences_naming_both": both, "title_sides": len(title_sides)}
 
 
 def _path_or_none(value: str | Path | None) -> str | None:
