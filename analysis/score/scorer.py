@@ -98,7 +98,7 @@ from ..vocab import (
 )
 from .attribution import DYAD_ROLES
 from .matcher import MultiMatcher, PhraseMatcher, Prepared
-from .model import Model, load_model, sentence_features
+from .model import Model, direction_features, load_model, sentence_features
 from .rules import ScoredCue, SentenceState, Spans, check_order, run_stages, within
 from .segment import split_sentences
 
@@ -535,26 +535,32 @@ class Scorer:
             net = math.tanh((cooperation - friction) / s.scale) if in_scope else 0.0
             intensity = _intensity(in_scope, cooperation, friction) if relevance == "direct" else 0
             evidence = _evidence(in_scope)
+            direction_facts = None
+            if dyad_filter and (features or (model is not None and relevance == "direct")):
+                direction_facts = direction_features(text, start, end, mentions, scored, sides=self.sides_)
+            direction = None
             if model is not None and relevance == "direct":
                 # The model's intensity (−3…+3) is the score; the cues stay its evidence.
                 estimate = model.intensity_of(facts)
                 net, intensity = estimate / 3.0, int(round(estimate))
+                direction = model.direction_of(direction_facts)
                 evidence = "; ".join(part for part in (evidence, f"model: p(direct) {p_direct:.2f} "
                                                        f"({model.explain(facts)}), intensity {estimate:+.2f}") if part)
             strongest = max(in_scope, key=lambda c: abs(c.weight), default=None)
             quad = "none" if strongest is None or strongest.weight == 0 else \
                 f"{strongest.mode}_{'cooperation' if strongest.weight > 0 else 'conflict'}"
             leading = max((c for c in in_scope if c.role in DYAD_ROLES), key=lambda c: abs(c.weight), default=None)
+            if direction is None:
+                direction = _DIRECTION.get(leading.role, "") if leading else ("mutual" if relevance == "direct"
+                                                                             and dyad_filter else "")
+            source, target = _who(direction, leading, self.sides_)
             record = {
                 "article_id": article_id, "sentence": index, "start": start, "end": end,
                 "text": text[start:end], "sides": ";".join(sides), "third_parties": ";".join(thirds),
                 "relevance": relevance, "weight": float(s.relevance_weights[relevance]),
                 "topics": ";".join(topics), "cooperation": round_half(cooperation), "friction": round_half(friction),
                 "net": round_half(net), "quad": quad, "evidence": evidence,
-                "source": ";".join(leading.source) if leading else "",
-                "target": ";".join(leading.target) if leading else "",
-                "direction": _DIRECTION.get(leading.role, "") if leading else ("mutual" if relevance == "direct"
-                                                                                 and dyad_filter else ""),
+                "source": source, "target": target, "direction": direction,
                 "intensity": intensity, "p_direct": round_half(p_direct) if not math.isnan(p_direct) else math.nan,
                 "third_party_cooperation": round_half(sum(c.weight for c in third if c.weight > 0)),
                 "third_party_friction": round_half(-sum(c.weight for c in third if c.weight < 0)),
@@ -563,6 +569,7 @@ class Scorer:
             }
             if features:
                 record["features"] = facts
+                record["direction_features"] = direction_facts
             records.append(record)
         tones = self._tone([r["text"] for r in records])
         for record, tone in zip(records, tones, strict=True):
@@ -613,6 +620,14 @@ _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "
           "p_direct": math.nan,
           "third_party_cooperation": 0.0, "third_party_friction": 0.0, "cue_spans": "[]"}
 _DIRECTION = {"a_to_b": "a_to_b", "b_to_a": "b_to_a", "mutual": "mutual"}
+
+
+def _who(direction: str, leading: ScoredCue | None, sides: tuple[str, str]) -> tuple[str, str]:
+    """Source and target ids of a direct sentence: its leading cue's when it agrees with the direction."""
+    if leading is not None and _DIRECTION.get(leading.role) == direction:
+        return ";".join(leading.source), ";".join(leading.target)
+    a, b = sides
+    return {"a_to_b": (a, b), "b_to_a": (b, a), "mutual": (f"{a};{b}", "")}.get(direction, ("", ""))
 
 
 def _article_context(plan: list, seen: list, title_sides: set) -> dict[str, int]:
