@@ -179,7 +179,9 @@ class Scorer:
         self._relative_words = frozenset(fold(w) for w in self.modifiers_.relative)
         self._headline_small = frozenset(fold(w) for w in self.modifiers_.headline_small)
         self._list_breaker = _word_regex(self.modifiers_.list_breakers, r"\b(?:{})\s+(?:the\s+)?$")
-        self._locative = _word_regex(self.modifiers_.locative_prepositions, r"\b(?:{})\s+(?:the\s+)?$")
+        modifiers = "|".join(map(re.escape, self.modifiers_.locative_modifiers)) or "(?!)"
+        self._locative = _word_regex(self.modifiers_.locative_prepositions,
+                                     r"\b(?:{})\s+(?:the\s+)?" + rf"(?:(?:{modifiers})\s+)?$")
         self._participant_phrase = _word_regex(self.modifiers_.participant_prepositions, r"\s+(?:{})\b")
         self._participant_words = frozenset(fold(w) for w in self.modifiers_.participant_prepositions)
         # "the Turkish border", "the Turkish-Syrian border", "the border with Turkey"
@@ -309,7 +311,7 @@ class Scorer:
 
     def _after_locative(self, text: str, position: int) -> bool:
         """Whether a locative preposition ("in", "across") comes right before ``position``: a place, not an actor."""
-        return self._locative is not None and self._locative.search(text, max(0, position - 16), position) is not None
+        return self._locative is not None and self._locative.search(text, max(0, position - 32), position) is not None
 
     def _after_list_breaker(self, text: str, position: int) -> bool:
         """Whether a preposition ("in", "near") comes right before ``position``."""
