@@ -86,7 +86,7 @@ def test_errors_are_one_line_without_traceback(tmp_path, argv, code, message):
     write(tmp_path / "bad.yaml", "sides: [a,\n")
     write(tmp_path / "bad.toml", "[analysis]\ncolour = 'red'\n")
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
-    result = subprocess.run([sys.executable, "-m", "analysis", *argv], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "analysis", *argv], capture_output=True, text=True)
     assert result.returncode == code, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr

@@ -59,6 +59,7 @@ def test_aggregate_is_seeded_and_volume_share():
     assert syria["volume_share"] == pytest.approx(1 / 3)
 
 
+@pytest.mark.slow
 def test_bootstrap_interval_covers_the_true_mean_at_about_the_nominal_rate(rng):
     true_mean, hits, trials = 0.2, 0, 300
     for trial in range(trials):

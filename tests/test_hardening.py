@@ -7,7 +7,7 @@ import threading
 
 import pandas as pd
 import pytest
-from conftest import ROOT, require_chromium, write
+from conftest import require_chromium, write
 
 from analysis.cli import main
 
@@ -34,6 +34,7 @@ def bad_corpus(folder):
     write(folder / "metadata.csv", "file,published,title,source,url,note\nnot-there.txt,2021-01-01,,,,\n")
 
 
+@pytest.mark.slow
 def test_bad_input_corpus_runs_and_lists_everything(tmp_path):
     corpus, out = tmp_path / "corpus", tmp_path / "out"
     bad_corpus(corpus)
@@ -77,12 +78,13 @@ def test_configuration_errors_stop_at_once(tmp_path, name, content, message):
     path = write(tmp_path / name, content)
     option = "--topics" if name.startswith("topics") else "--dyad"
     result = subprocess.run([sys.executable, "-m", "analysis", "report", option, str(path), "--out", str(tmp_path / "o")],
-                            cwd=ROOT, capture_output=True, text=True)
+                            capture_output=True, text=True)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
     assert str(path) in result.stderr
     assert not (tmp_path / "o" / "report.html").exists()
 
 
+@pytest.mark.slow
 def test_a_failed_run_leaves_the_previous_report_intact(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert main(["report", "--out", str(out), "--quiet", "--n-boot", "50"]) == 0
@@ -106,11 +108,12 @@ def test_a_failed_run_leaves_the_previous_report_intact(tmp_path, monkeypatch):
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".staging")]
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_do_not_corrupt_anything(tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "analysis", "report", "--out", str(out), "--quiet", "--n-boot", "100"]
     results = []
-    threads = [threading.Thread(target=lambda: results.append(subprocess.run(command, cwd=ROOT, capture_output=True)))
+    threads = [threading.Thread(target=lambda: results.append(subprocess.run(command, capture_output=True)))
                for _ in range(2)]
     for thread in threads:
         thread.start()

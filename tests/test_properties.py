@@ -15,10 +15,10 @@ from analysis.score.segment import split_sentences
 from analysis.text import fold
 
 SCORER = Scorer(tone=False).compile()
-NEWSY = st.lists(st.sampled_from(["Turkey", "Russia", "Erdoğan", "Putin", "signed", "attacked", "not", "but", "will",
-                                  "the", "deal", "talks", "sanctions", ",", ".", "!", "?", '"', "U.S.", "Gen.", "\n",
-                                  "\n\n", "İstanbul", "—", "if", "despite", "S-400", "Ankara's", "ceasefire"]),
-                 max_size=60).map(" ".join)
+WORDS = ["Turkey", "Russia", "Erdoğan", "Putin", "signed", "attacked", "not", "but", "will", "the", "deal", "talks",
+         "sanctions", ",", ".", "!", "?", '"', "U.S.", "Gen.", "\n", "\n\n", "İstanbul", "—", "if", "despite", "S-400",
+         "Ankara's", "ceasefire"]
+NEWSY = st.lists(st.sampled_from(WORDS), max_size=60).map(" ".join)
 TEXT = st.one_of(st.text(max_size=400), NEWSY)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -51,16 +51,26 @@ def test_scorer_never_raises_and_stays_in_range(text):
             assert 0 <= start < end <= len(record["text"])
 
 
-@SETTINGS
-@given(NEWSY, st.lists(st.sampled_from([" ", "  ", "\t", " \u00a0"]), min_size=1, max_size=5))
-def test_scores_ignore_whitespace_noise(text, noise):
-    def scores(value):
-        return [(r["cooperation"], r["friction"]) for r in SCORER.score_text("x", value) if r["cooperation"] or r["friction"]]
+def _sentence_scores(text):
+    return [(r["cooperation"], r["friction"], r["net"], r["relevance"], " ".join(r["text"].split()))
+            for r in SCORER.score_text("x", text)]
 
-    noisy = text
-    for pad in noise:
-        noisy = noisy.replace(" ", pad, 1)
-    assert sum(c for c, _ in scores(text)) == sum(c for c, _ in scores(noisy)) or "\n" in noisy
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from([" ", "  ", "\t", " \u00a0", "\u00a0 "])), max_size=60))
+def test_scores_ignore_whitespace_noise(words):
+    """Any space between words may be a run of spaces, tabs and no-break spaces (newlines included
+    among the words): every sentence keeps its text, relevance and scores."""
+    text = "".join(word + " " for word, _ in words)
+    noisy = "".join(word + pad for word, pad in words)
+    assert _sentence_scores(noisy) == _sentence_scores(text)
+
+
+def test_the_whitespace_property_sees_a_changed_sentence():
+    words = [("Turkey", " "), ("and", " "), ("Russia", " "), ("signed", " "), ("a", " "), ("deal", ".\n\n")]
+    text = "".join(word + " " for word, _ in words) + "Putin attacked."
+    noisy = "".join(word + pad for word, pad in words) + "Putin attacked."
+    assert _sentence_scores(noisy) != _sentence_scores(text)
 
 
 @SETTINGS

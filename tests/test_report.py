@@ -39,10 +39,6 @@ def test_seed_report_sections_and_size(seeds_results):
     assert "sha256" in html and "relationship-dynamics 0.1.0" in html
 
 
-def test_report_is_deterministic(seeds_results):
-    assert render_report(seeds_results, EVALUATION, command="x") == render_report(seeds_results, EVALUATION, command="x")
-
-
 def _hostile_corpus(tmp_path):
     corpus = tmp_path / "hostile"
     write(corpus / "a.txt", f"# {XSS_TITLE}\n\nMarch 3, 2022\n\nTurkey and Russia signed a deal <script>alert('s')</script> "
@@ -68,6 +64,7 @@ def test_hostile_text_stays_text(tmp_path):
         json.loads(blob)
 
 
+@pytest.mark.slow
 def test_data_files_written_with_parquet_twins(tmp_path, seeds_results):
     out = tmp_path / "out"
     assert main(["report", "--out", str(out), "--quiet"]) == 0

@@ -75,6 +75,7 @@ def test_stream_on_a_dask_cluster_gives_the_same_tables(corpus, in_memory, tmp_p
     _same_topics(out.article_topics, in_memory[2])
 
 
+@pytest.mark.slow
 def test_stream_cache_rescoring_only_new_pieces(corpus, in_memory, tmp_path, monkeypatch):
     scored = []
     real = engine.score_batch
@@ -95,6 +96,7 @@ def test_stream_cache_rescoring_only_new_pieces(corpus, in_memory, tmp_path, mon
     assert "new" in set(grown.articles["source_id"])
 
 
+@pytest.mark.slow
 def test_stream_cache_rescores_every_piece_after_a_lexicon_change(corpus, tmp_path, monkeypatch):
     from conftest import write
 
@@ -137,6 +139,7 @@ def test_stream_never_replaces_a_foreign_folder_and_leaves_nothing_half_written(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
 
 
+@pytest.mark.slow
 def test_an_up_to_date_folder_is_not_recomputed(corpus, tmp_path, monkeypatch):
     import analysis.engine.stream as streaming
 
@@ -165,6 +168,7 @@ def test_an_up_to_date_folder_is_not_recomputed(corpus, tmp_path, monkeypatch):
     assert reading.calls == 2
 
 
+@pytest.mark.slow
 def test_a_day_later_only_what_depends_on_the_date_is_redone(corpus, tmp_path, monkeypatch):
     # Dates after today are rejected, so a cached piece or an output folder
     # holds on a later day unless some date in it was rejected as future.
