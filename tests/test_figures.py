@@ -24,7 +24,7 @@ def test_net_by_topic_draws_a_line_and_band_per_topic(seeds_results):
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title(loc="left") for ax in axes] == ["All topics", "Syria", "Ukraine"]
     for ax in axes:
-        assert len(ax.collections) == 1  # the 95% band
+        assert len(ax.collections) == 2  # the 95% band and each period's interval
         mean_line = ax.lines[1]
         assert mcolors.to_hex(mean_line.get_color()) in PALETTE
         assert any(line.get_ydata()[0] == 0 for line in ax.lines if len(line.get_ydata()) == 2)  # zero line
@@ -32,6 +32,18 @@ def test_net_by_topic_draws_a_line_and_band_per_topic(seeds_results):
     thin_markers = axes[0].lines[3]
     assert thin_markers.get_markerfacecolor() in ("white", (1.0, 1.0, 1.0, 1.0))
     assert fig.get_size_inches()[0] == pytest.approx(style()["full_width_in"])
+
+
+def test_an_interval_between_periods_without_one_is_drawn(seeds_results):
+    # On the seeds only 2025 has two articles or more: a band alone would be a line of no width.
+    periods = seeds_results.topic_periods
+    fig = plot_net_by_topic(periods, topics=["all"])
+    intervals = fig.axes[0].collections[1].get_segments()
+    expected = periods[(periods["topic"] == "all") & periods["ci_low"].notna()]
+    assert len(intervals) == len(expected) == 1
+    (x, low), (_, high) = intervals[0]
+    assert (low, high) == pytest.approx((expected["ci_low"].iloc[0], expected["ci_high"].iloc[0]))
+    assert high - low > 0.05
 
 
 def test_styles_differ_between_topics_for_greyscale(seeds_results):
@@ -65,6 +77,7 @@ def test_other_figures_draw(seeds_results):
     assert "too short" in " ".join(t.get_text() for t in fig.axes[0].texts)
 
 
+@pytest.mark.slow
 def test_saving_twice_gives_identical_bytes(seeds_results, tmp_path):
     for attempt in ("one", "two"):
         save_figure(plot_heatmap(seeds_results.topic_periods), tmp_path / attempt / "fig")
@@ -84,6 +97,7 @@ def test_pdf_embeds_truetype_fonts(seeds_results, tmp_path):
         assert rows and all(" yes " in row for row in rows)
 
 
+@pytest.mark.slow
 def test_make_figures_writes_every_documented_file(seeds_results, tmp_path):
     written = make_figures(seeds_results, tmp_path)
     assert {p.name for p in written} == {f"{stem}.{ext}" for stem in FIGURES for ext in ("pdf", "svg", "png")}

@@ -126,6 +126,9 @@ def plot_net_by_topic(topic_periods: pd.DataFrame, *, topics: list[str] | None =
         band = frame.dropna(subset=["ci_low"])
         ax.fill_between(band["period_start"], band["ci_low"], band["ci_high"], color=colour, alpha=0.2,
                         linewidth=0, label="95% CI", step=None)
+        # a band needs two periods in a row with an interval: draw each interval too, so one between
+        # periods without one (n < 2) is seen
+        ax.vlines(band["period_start"], band["ci_low"], band["ci_high"], color=colour, alpha=0.8, linewidth=1.0)
         ax.plot(frame["period_start"], frame["mean_net"], color=colour, linestyle=s["linestyles"][i % 8],
                 linewidth=1.2, label="mean net")
         solid = frame[~frame["thin"]]
