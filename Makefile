@@ -86,9 +86,11 @@ $(addprefix %/,$(FIGURE_FILES)): $(VENV)/.runtime $(SOURCES) $(INPUTS)
 	$(RUN) figures --corpus $(CORPUS) --figures $*
 
 figures: $(addprefix $(FIGURES)/,$(FIGURE_FILES)) ## The six paper figures in FIGURES/ (PDF with embedded fonts, SVG, 300-dpi PNG)
+	@echo "The figures are in $(FIGURES)/ (fig1…fig6, each as PDF, SVG and PNG)."
 
 notebook: $(VENV)/.notebook ## Open notebooks/compare_periods.ipynb in JupyterLab
-	$(BIN)/jupyter lab notebooks/compare_periods.ipynb
+	$(SAY) "Starting JupyterLab; Ctrl-C stops it"
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/compare_periods.ipynb
 
 # ------------------------------------------------------------------ checks
 
