@@ -79,7 +79,7 @@ def test_compare_command_prints_the_table(capsys):
     (["report", "--corpus", "/nonexistent/corpus", "--out", "{tmp}/o"], 3, "no such file"),
     (["report", "--dyad", "{tmp}/bad.yaml", "--out", "{tmp}/o"], 2, "YAML syntax error"),
     (["report", "--config", "{tmp}/bad.toml", "--out", "{tmp}/o"], 2, "unknown setting"),
-    (["compare", "--a", "the nineties", "--b", "2025"], 1, "cannot read period"),
+    pytest.param(["compare", "--a", "the nineties", "--b", "2025"], 1, "cannot read period", marks=pytest.mark.slow),
     (["evaluate", "{tmp}/missing.csv"], 3, "cannot read"),
 ])
 def test_errors_are_one_line_without_traceback(tmp_path, argv, code, message):

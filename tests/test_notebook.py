@@ -8,7 +8,8 @@ import pytest
 from conftest import ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "compare_periods.ipynb"
-REFRESH = ".venv/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/compare_periods.ipynb"
+REFRESH = (".venv/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/compare_periods.ipynb "
+           "(make notebook installs Jupyter)")
 
 
 def _code_cells(notebook):
