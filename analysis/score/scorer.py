@@ -542,9 +542,12 @@ class Scorer:
                 direction_facts = direction_features(text, start, end, mentions, scored, sides=self.sides_)
             direction = None
             if model is not None and relevance == "direct":
-                # The model's intensity (−3…+3) is the score; the cues stay its evidence.
+                # Where the rules found the pair's events, their cues score the sentence; where the
+                # model alone saw the pair (no cue between them), its intensity head does
+                # (``model_intensity`` in scorer.yaml: "fallback", or "always").
                 estimate = model.intensity_of(facts)
-                net, intensity = estimate / 3.0, int(round(estimate))
+                if s.model_intensity != "fallback" or not in_scope:
+                    net, intensity = estimate / 3.0, int(round(estimate))
                 direction = model.direction_of(direction_facts)
                 evidence = "; ".join(part for part in (evidence, f"model: p(direct) {p_direct:.2f} "
                                                        f"({model.explain(facts)}), intensity {estimate:+.2f}") if part)
