@@ -223,6 +223,9 @@ class Scorer:
         self._appeal_categories = frozenset(self.settings_.appeal_categories)
         self._concession_categories = frozenset(self.settings_.concession_categories)
         self.stages_ = check_order(self.settings_.stages, self.settings_.path)
+        if self.settings_.model_intensity not in ("always", "fallback"):
+            raise ConfigError(f"{self.settings_.path}: model_intensity must be 'always' or 'fallback', "
+                              f"found {self.settings_.model_intensity!r}.")
         self._vader = None
         self.compiled_ = True
         return self
