@@ -22,6 +22,7 @@ def test_furniture_lines_go_and_the_story_stays():
 def test_a_caption_is_kept_and_a_sentence_that_merely_starts_like_furniture_too():
     text = ("FILE - A cargo ship is inspected by Russian, Turkish and UN officials in Istanbul, Aug. 3, 2022.\n"
             "Related talks between Ankara and Moscow continued on Tuesday, officials said.\n"
+            "Image caption, Erdogan and Putin in Sochi\n"
             "Russia followed up on Turkey's proposal.")
     cleaned, removed = remove_clutter(text)
     # "Related talks …" is a sentence of the story, not a link: it does not match a whole-line pattern
