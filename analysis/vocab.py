@@ -429,6 +429,7 @@ class ScorerSettings:
     concession_categories: tuple = ()
     stages: tuple = ()
     reported_speech_cap: float = 2.0
+    model_intensity: str = "always"
     path: str = ""
     sha256: str = ""
 

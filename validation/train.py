@@ -63,6 +63,7 @@ def training_rows(gold: pd.DataFrame, splits: tuple[str, ...] = SPLITS) -> pd.Da
                          "split": row.split, "dyad": row.dyad,
                          "intensity": float(row.intensity) if str(row.intensity).strip() else math.nan,
                          "direction": row.direction,
+                         "rule_intensity": record["intensity"] if record else 0,
                          "features": record.get("features") if record else None,
                          "direction_features": record.get("direction_features") if record else None})
     return pd.DataFrame(rows).sort_values("item_id", kind="stable").reset_index(drop=True)

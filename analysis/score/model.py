@@ -36,7 +36,7 @@ from ..vocab import data_path, file_sha256
 
 __all__ = ["Model", "load_model", "sentence_features", "direction_features", "FEATURE_VERSION", "DEFAULT_MODEL"]
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 DEFAULT_MODEL = "model.json"
 _PLACEHOLDER = {"side": "<side>", "pair": "<pair>", "third": "<third>"}
 _LIST_GAP = frozenset({",", "and", ", and", "or", "-", "–", "/", ""})
@@ -64,7 +64,8 @@ def masked_words(text: str, start: int, end: int, mentions: list) -> list[str]:
 
 def sentence_features(text: str, start: int, end: int, mentions: list, cues: list, *, sides: tuple[str, str],
                       title_sides: int, previous_direct: bool, previous_sides: int, index: int,
-                      pair_context: bool, article: dict[str, int] | None = None) -> dict[str, float]:
+                      pair_context: bool, article: dict[str, int] | None = None,
+                      rule_intensity: int = 0) -> dict[str, float]:
     """Named features of one candidate sentence: what the rules found, who it names, context, words.
 
     ``article``: how much of the whole article relates the pair (``others_direct``:
@@ -130,6 +131,7 @@ def sentence_features(text: str, start: int, end: int, mentions: list, cues: lis
     features["rule_cooperation"] = math.log1p(cooperation)
     features["rule_friction"] = math.log1p(friction)
     features["rule_direct"] = float(any(c.role in ("a_to_b", "b_to_a", "mutual") for c in dyad))
+    features[f"rule_intensity={rule_intensity}"] = 1.0  # the rules' own class of the sentence (codebook scale)
     strongest = max(dyad, key=lambda c: abs(c.weight), default=None)
     if strongest is not None:
         features[f"strongest={strongest.mode}{'+' if strongest.weight > 0 else '-'}"] = 1.0
