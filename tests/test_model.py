@@ -100,6 +100,9 @@ def test_retraining_reproduces_the_shipped_model(tmp_path):
     if not (SHARED / "corpora").exists():
         pytest.skip("../shared/corpora is absent: the training text (Reuters, ukraine-media) is not in the project")
     pytest.importorskip("sklearn")
+    import sys
+
+    sys.path.insert(0, str(ROOT))  # validation/ is the repository's, not the package's
     from validation.train import main
 
     out = tmp_path / "model.json"

@@ -52,7 +52,7 @@ def rebuild(shared: Path, *, codes: Path = HERE / "codes.csv") -> list[dict]:
             raise SystemExit(f"{item['item_id']}: the sentence at {start}:{end} no longer matches its hash")
         code = coded.get(item["item_id"], {})
         out.append({"item_id": item["item_id"], "corpus": item["corpus"], "dyad_name": item["dyad"],
-                    "dyad_file": f"analysis/data/{DYADS[item['dyad']]}", "split": item["split"],
+                    "dyad_file": DYADS[item["dyad"]], "split": item["split"],
                     "stratum": item["stratum"], "weight": item["weight"], "article_id": item["article_id"],
                     "title": article.get("title") or "", "article_text": article["text"], "start": start, "end": end,
                     "sentence": sentence, "dyad": code.get("dyad", ""), "intensity": code.get("intensity", ""),
