@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .schema import ALL_TOPICS, ARTICLE_TOPICS, TOPIC_PERIODS, check
-from .stats import bootstrap_means, cell_rng, dated_rows, period_freq
+from .stats import bootstrap_means, cell_rng, dated_rows, period_freq, story_keys
 
 __all__ = ["article_topics", "aggregate", "smooth", "ALL_TOPICS"]
 
@@ -70,6 +70,7 @@ def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None
     for column in ("weight", "cooperation", "friction", "net"):
         table[column] = table[column].round(9)
     table = table.drop(columns=["_evw", "_wnet"])
+    table["story"] = table["article_id"].map(story_keys(sentences)).fillna("").astype(object)
     return check(table, ARTICLE_TOPICS, "article_topics")
 
 
@@ -100,10 +101,13 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
         topic, period (e.g. "2025Q1"), period_start, period_end, n_articles
         (articles with a score), n_sentences (their relevant sentences),
         mean_net, ci_low, ci_high (percentile bootstrap over articles; NaN
-        below two articles), cooperation_share and friction_share (share of
+        below two distinct stories: one article, or copies of one story, has
+        no interval), cooperation_share and friction_share (share of
         cue mass), cooperation_mass and friction_mass (summed relevance-weighted
         cue weights), volume_share (the topic's articles over all articles
-        naming either side in the period), thin (fewer than ``min_articles``).
+        naming either side in the period), thin (fewer than ``min_articles``),
+        n_stories (distinct stories among the articles: copies of one text
+        count once; the article count where the table has no ``story``).
     """
     frequency = period_freq(freq)
     dated = dated_rows(article_topics)
@@ -132,11 +136,14 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
                    "cooperation_mass": 0.0 if scored is None else float(scored["cooperation"].sum()),
                    "friction_mass": 0.0 if scored is None else float(scored["friction"].sum()),
                    "volume_share": (n / mentioning[period]) if period in mentioning.index and mentioning[period] else math.nan,
-                   "thin": n < min_articles}
+                   "thin": n < min_articles, "n_stories": 0}
             if n:
                 values = scored["net"].to_numpy(dtype=float)
                 row["mean_net"] = float(values.mean())
-                if n >= 2:
+                stories = scored["story"].where(scored["story"].astype(bool), scored["article_id"]) \
+                    if "story" in scored else scored["article_id"]
+                row["n_stories"] = int(stories.nunique())
+                if row["n_stories"] >= 2:
                     means = bootstrap_means(values, n_boot, cell_rng(seed, topic, period))
                     row["ci_low"], row["ci_high"] = (float(q) for q in np.quantile(means, [alpha, 1 - alpha]))
                 mass = float(scored["cooperation"].sum() + scored["friction"].sum())

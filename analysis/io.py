@@ -21,6 +21,10 @@ TABLES = {
     "articles": "articles", "sentences": "sentences", "article_topics": "article_topics",
     "topic_periods": "topic_periods", "comparisons": "comparisons", "trends": "trends",
     "changes": "changes", "skipped": "skipped",
+    "events": "events", "event_periods": "event_periods", "event_study": "event_study_table",
+    "directed_lags": "directed_lags", "granger": "granger", "perspectives": "perspectives",
+    "perspective_periods": "perspective_periods", "perspective_comparisons": "perspective_comparisons",
+    "unknown_outlets": "unknown_outlets",
 }
 
 
@@ -106,7 +110,9 @@ def write_results(results, out: str | Path, html: str) -> list[Path]:
             (staging / "data").mkdir(parents=True, exist_ok=True)
             staged = []
             for name, attribute in TABLES.items():
-                staged += write_table(getattr(results, attribute), staging / "data", name)
+                table = getattr(results, attribute, None)
+                if table is not None:  # a table the run did not make (an event study without dated events)
+                    staged += write_table(table, staging / "data", name)
             write_text(staging / "report.html", html)
             written = []
             for path in staged:
