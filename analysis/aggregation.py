@@ -102,7 +102,7 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
         (articles with a score), n_sentences (their relevant sentences),
         mean_net, ci_low, ci_high (percentile bootstrap over articles; NaN
         below two distinct stories: one article, or copies of one story, has
-        no interval), cooperation_share and friction_share (share of
+        no interval, and NaN for a zero-width one), cooperation_share and friction_share (share of
         cue mass), cooperation_mass and friction_mass (summed relevance-weighted
         cue weights), volume_share (the topic's articles over all articles
         naming either side in the period), thin (fewer than ``min_articles``),
@@ -145,7 +145,9 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
                 row["n_stories"] = int(stories.nunique())
                 if row["n_stories"] >= 2:
                     means = bootstrap_means(values, n_boot, cell_rng(seed, topic, period))
-                    row["ci_low"], row["ci_high"] = (float(q) for q in np.quantile(means, [alpha, 1 - alpha]))
+                    low, high = (float(q) for q in np.quantile(means, [alpha, 1 - alpha]))
+                    if high - low > 1e-12:  # every resample the same (articles that all agree): no interval
+                        row["ci_low"], row["ci_high"] = low, high
                 mass = float(scored["cooperation"].sum() + scored["friction"].sum())
                 if mass > 0:
                     row["cooperation_share"] = float(scored["cooperation"].sum()) / mass

@@ -355,9 +355,10 @@ def choose_periods(article_topics: pd.DataFrame, a: object = None, b: object = N
                    periods: Mapping[str, object] | None = None) -> tuple[object, object, str]:
     """The two periods to compare: the configured ones if both hold articles, else defaults from the data.
 
-    The default is the last full calendar year with scored articles against
-    the year before it, when both hold articles; otherwise the first half of
-    the dated range against the second.
+    The default is the last full calendar year (the last one the scored
+    articles run to December of) against the year before it, when both hold
+    scored articles; otherwise the first half of the dated range against the
+    second.
 
     Returns
     -------
@@ -388,9 +389,9 @@ def choose_periods(article_topics: pd.DataFrame, a: object = None, b: object = N
             (("1900-01-01", "1900-01-01"), ("1900-01-02", "1900-01-02"), "There are no dated, scored articles to compare.")
     first, last = day.min(), day.max()
     years = day.dt.year
-    last_full = last.year if last == pd.Timestamp(f"{last.year}-12-31") else last.year - 1
-    if last_full - 1 >= first.year and (years == last_full).any() and (years == last_full - 1).any() \
-            and first <= pd.Timestamp(f"{last_full - 1}-01-01"):
+    # The last year the data run to its end (a December article), and the one before it.
+    last_full = last.year if last >= pd.Timestamp(f"{last.year}-12-01") else last.year - 1
+    if (years == last_full).any() and (years == last_full - 1).any():
         chosen = (str(last_full - 1), str(last_full))
         how = f"compared the last full year with articles, {last_full}, with {last_full - 1}."
     else:
@@ -414,9 +415,10 @@ class DirectedDynamics:
     """
 
     def __init__(self, series: pd.DataFrame, table: pd.DataFrame, granger: pd.DataFrame, *, sides: tuple[str, str],
-                 weight: str, note: str, limits: str) -> None:
+                 weight: str, note: str, limits: str, frequency: str = "M") -> None:
         self.series, self.table, self.granger = series, table, granger
         self.sides, self.weight, self.note, self.limits = sides, weight, note, limits
+        self.frequency = frequency
 
     def conf_int(self) -> pd.DataFrame:
         return self.table.set_index("lag")[["ci_low", "ci_high"]]
@@ -425,7 +427,8 @@ class DirectedDynamics:
         a, b = self.sides
         lines = [f"Directed dyad: {a} → {b} against {b} → {a}, {self.weight}-weighted events per period "
                  f"({len(self.series)} periods).",
-                 f"Cross-correlation: lag k > 0 means {a}'s acts towards {b} lead {b}'s towards {a} by k periods.", ""]
+                 f"Cross-correlation: lag k > 0 means the acts of {a} towards {b} lead those of {b} towards {a} by k "
+                 f"periods.", ""]
         shown = self.table.copy()
         for column in ("correlation", "ci_low", "ci_high"):
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:+.2f}")
@@ -481,7 +484,8 @@ def directed_dynamics(events: pd.DataFrame, articles: pd.DataFrame, *, freq: str
         ``table`` (measure, lag, correlation, ci_low, ci_high, n_periods:
         Pearson r of a_to_b at t with b_to_a at t + lag and its Fisher
         interval) and ``granger`` (cause, effect, lags, f_statistic, df_num,
-        df_denom, p_value, n_periods).
+        df_denom, p_value, n_periods, series: levels, or first differences
+        when an ADF test does not reject a unit root in either series).
     """
     from .schema import DIRECTED_LAGS, GRANGER
     from .stats import period_freq
@@ -538,13 +542,36 @@ def directed_dynamics(events: pd.DataFrame, articles: pd.DataFrame, *, freq: str
     for column in ("correlation", "ci_low", "ci_high"):
         table[column] = table[column].astype(float).round(12)
     return DirectedDynamics(series, table, granger, sides=sides, weight=weight, note=" ".join(notes),
-                            limits=DIRECTED_LIMITS)
+                            limits=DIRECTED_LIMITS, frequency=frequency)
 
 
 def _normal_quantile(probability: float) -> float:
     from scipy.stats import norm
 
     return float(norm.ppf(probability))
+
+
+def _stationary(data: np.ndarray) -> tuple[np.ndarray, str]:
+    """The series as they are when an ADF test rejects a unit root in both, else their first differences.
+
+    A VAR on series with level shifts (a quiet decade, then a war) finds
+    "causality" in the shared shift; differencing removes it.
+    """
+    import warnings
+
+    from statsmodels.tsa.stattools import adfuller
+
+    pvalues = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for column in data.T:
+            try:
+                pvalues.append(float(adfuller(column, autolag="AIC")[1]))
+            except (ValueError, np.linalg.LinAlgError):
+                pvalues.append(1.0)
+    if max(pvalues) <= 0.05:
+        return data, f"levels (ADF p = {pvalues[0]:.3f}, {pvalues[1]:.3f})"
+    return np.diff(data, axis=0), f"first differences (ADF on the levels: p = {pvalues[0]:.3f}, {pvalues[1]:.3f})"
 
 
 def _granger(data: np.ndarray, sides: tuple[str, str], max_lags: int, n: int) -> pd.DataFrame:
@@ -556,6 +583,7 @@ def _granger(data: np.ndarray, sides: tuple[str, str], max_lags: int, n: int) ->
 
     a, b = sides
     names = [f"{a}→{b}", f"{b}→{a}"]
+    data, form = _stationary(data)
     frame = pd.DataFrame(data, columns=names)
     limit = max(1, min(max_lags, n // 5))
     with warnings.catch_warnings():
@@ -571,5 +599,5 @@ def _granger(data: np.ndarray, sides: tuple[str, str], max_lags: int, n: int) ->
             test = fit.test_causality(effect, [cause], kind="f")
             rows.append({"cause": cause, "effect": effect, "lags": int(fit.k_ar), "f_statistic": float(test.test_statistic),
                          "df_num": int(test.df[0]), "df_denom": int(test.df[1]), "p_value": float(test.pvalue),
-                         "n_periods": n})
+                         "n_periods": n, "series": form})
     return pd.DataFrame(rows, columns=list(GRANGER))

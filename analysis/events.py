@@ -40,7 +40,14 @@ import pandas as pd
 
 from .errors import AnalysisError
 from .schema import ALL_TOPICS, EVENT_PERIODS, EVENT_STUDY, EVENTS, QUADS, check
-from .stats import bootstrap_means, cell_rng, cluster_resample_sums, percentile_interval, period_freq, story_keys
+from .stats import (
+    bootstrap_means,
+    cell_rng,
+    cluster_resample_sums,
+    percentile_interval,
+    period_freq,
+    story_keys,
+)
 
 __all__ = ["dyad_events", "event_periods", "event_study", "EventStudy", "MEASURES", "Measure", "HEADLINE_CANDIDATES",
            "DIRECTIONS", "summarize_event_study", "choose_headline", "GOLDSTEIN_CAP", "compare_perspectives"]
@@ -408,7 +415,7 @@ def _cell_rows(cell: pd.DataFrame | None, vector_columns: list[str], base: dict,
             else:
                 value = float(values[name])
                 low, high = (percentile_interval(boot[name], confidence) if name in boot else ([math.nan], [math.nan]))
-                low, high = float(low[0]), float(high[0])
+                low, high = _no_zero_width(float(low[0]), float(high[0]))
             rows.append({**base, "direction": direction, "measure": name, "value": value, "ci_low": low,
                          "ci_high": high, "n_articles": n_articles, "n_events": n_events, "n_stories": stories,
                          "thin": n_articles < min_articles})
@@ -426,7 +433,12 @@ def _mean_net(cell: pd.DataFrame | None, stories: int, n_boot: int, rng: np.rand
     means = bootstrap_means(nets, n_boot, rng)
     alpha = (1 - confidence) / 2
     low, high = np.quantile(means, [alpha, 1 - alpha])
-    return value, float(low), float(high)
+    return (value, *_no_zero_width(float(low), float(high)))
+
+
+def _no_zero_width(low: float, high: float) -> tuple[float, float]:
+    """An interval of zero width (every resample the same: articles that all agree) says nothing: none is given."""
+    return (math.nan, math.nan) if np.isfinite(low) and high - low <= 1e-12 else (low, high)
 
 
 # --------------------------------------------------------------------------- event study
@@ -536,7 +548,7 @@ def event_study(events: pd.DataFrame, articles: pd.DataFrame, dates: pd.DataFram
         for measure_name in measures:
             measure = MEASURES[measure_name]
             stats = {}
-            for name, (matrix, n_population, n_days, n_articles, n_stories) in windows.items():
+            for name, (matrix, n_population, n_days, _n_articles, _n_stories) in windows.items():
                 observed = dict(zip(vector_columns, matrix.sum(axis=0), strict=True))
                 draws = dict(zip(vector_columns, boot[name].T, strict=True)) if boot[name] is not None else None
                 stats[name] = _window_value(measure, observed, draws, matrix, vector_columns, n_population, n_days,

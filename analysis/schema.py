@@ -60,7 +60,7 @@ PERSPECTIVE_COMPARISONS = (
     "difference", "ci_low", "ci_high", "p_value", "p_adjusted",
 )
 DIRECTED_LAGS = ("measure", "lag", "correlation", "ci_low", "ci_high", "n_periods")
-GRANGER = ("cause", "effect", "lags", "f_statistic", "df_num", "df_denom", "p_value", "n_periods")
+GRANGER = ("cause", "effect", "lags", "f_statistic", "df_num", "df_denom", "p_value", "n_periods", "series")
 TRENDS = ("topic", "n_articles", "slope_per_year", "ci_low", "ci_high", "p_value", "maxlags")
 CHANGES = ("topic", "break_period", "break_date", "ci_low", "ci_high", "mean_before", "mean_after", "support")
 

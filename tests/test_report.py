@@ -186,4 +186,4 @@ def test_large_corpora_keep_the_report_small(seeds_results):
     full = render_report(seeds_results, EVALUATION, command="x")
     assert full.count('<details class="article">') == 5
     # only dyad-relevant sentences are embedded; the others are counted
-    assert "other sentence(s) name neither side" in full
+    assert "other sentences that carry no dyad score" in full

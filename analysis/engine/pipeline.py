@@ -33,7 +33,13 @@ from ..events import (
     summarize_event_study,
 )
 from ..ingest import read_corpus
-from ..reference import assign_perspectives, events_file_for, load_event_dates, load_event_study, unknown_outlets
+from ..reference import (
+    assign_perspectives,
+    events_file_for,
+    load_event_dates,
+    load_event_study,
+    unknown_outlets,
+)
 from ..schema import ALL_TOPICS, CHANGES
 from ..score import Scorer
 from .pool import score_at_scale
@@ -135,7 +141,9 @@ def run(config: Config, *, progress: bool = False) -> Results:
     counts = sentences.groupby("article_id").size()
     measures_table = event_periods(events, articles, config.freq, sentence_counts=counts,
                                    min_articles=config.min_articles, n_boot=config.n_boot, seed=config.seed)
-    evidence = summarize_event_study(load_event_study())
+    shipped = load_event_study()
+    evidence = summarize_event_study(shipped)
+    evidence.attrs["corpora"] = sorted(set(shipped["corpus"].astype(str)))
     headline = choose_headline(evidence)
     sides = tuple(side.label for side in scorer.dyad_.sides)
     try:
