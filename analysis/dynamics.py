@@ -512,6 +512,7 @@ def directed_dynamics(events: pd.DataFrame, articles: pd.DataFrame, *, freq: str
         counts = chosen.groupby("period").size()
         series[direction] = [float(totals.get(p, 0.0)) for p in all_periods]
         series[f"n_{direction}"] = [int(counts.get(p, 0)) for p in all_periods]
+    series = series[columns]
     n = len(series)
     x, y = series["a_to_b"].to_numpy(dtype=float), series["b_to_a"].to_numpy(dtype=float)
     rows, notes = [], []

@@ -224,9 +224,12 @@ def plot_heatmap(topic_periods: pd.DataFrame, *, ax: plt.Axes | None = None, lab
     rgba[~np.isfinite(values)] = matplotlib.colors.to_rgba("#f0f0f0")
     ax.imshow(rgba, aspect="auto", interpolation="nearest")
     ax.set_yticks(range(len(means)), [topic_label(t, labels) for t in means.index])
-    step = max(1, len(means.columns) // 12)
+    step = max(1, math.ceil(len(means.columns) / 12))
     ax.set_xticks(range(0, len(means.columns), step), list(means.columns)[::step], rotation=45, ha="right")
-    if annotate and means.size <= 400:
+    widest = len(str(int(counts.to_numpy().max()))) if counts.size else 1
+    room = 0.8 * fig.get_size_inches()[0] * 72 / max(1, len(means.columns))  # points per column
+    written = annotate and means.size <= 400 and room >= 4.5 * widest  # n only where it fits in its cell
+    if written:
         for (r, c), n in np.ndenumerate(counts.to_numpy()):
             if n:
                 value = means.iat[r, c]
@@ -236,7 +239,9 @@ def plot_heatmap(topic_periods: pd.DataFrame, *, ax: plt.Axes | None = None, lab
     colorbar = fig.colorbar(mappable, ax=ax, shrink=0.9, ticks=[low, centre, high])
     colorbar.set_label(measure_label(measure) if measure != "mean_net" else LABELS["net_short"])
     ax.spines[:].set_visible(False)
-    ax.set_xlabel(LABELS["period"] + " (paler cells: fewer articles; n in each cell)")
+    ax.set_xlabel(LABELS["period"] + (" (paler cells: fewer articles; n in each cell)" if written
+                                       else " (paler cells: fewer articles)"))
+    fig._notes = [] if written else ["The cells are too narrow to print n; data/topic_periods.csv has it."]
     return fig
 
 
@@ -277,13 +282,15 @@ def plot_mass(topic_periods: pd.DataFrame, *, topic: str = ALL_TOPICS, ax: plt.A
            edgecolor="white", linewidth=0)
     ax.axhline(0, color="0.3", linewidth=0.6)
     top = float(max(data["cooperation_mass"].max() if len(data) else 1, 1))
+    every = max(1, math.ceil(len(x) / 24))  # at most 24 labels, so they never touch
     for xi, n in zip(x, data["n_articles"], strict=True):
-        if n and (len(x) <= 24 or xi % max(1, len(x) // 24) == 0):
+        if n and xi % every == 0:
             ax.text(xi, top * 1.04, f"n={n}", ha="center", va="bottom", fontsize=6, rotation=90 if len(x) > 8 else 0)
-    step = max(1, len(x) // 12)
+    step = max(1, math.ceil(len(x) / 10))
     ax.set_xticks(x[::step], list(data["period"])[::step], rotation=45, ha="right")
     ax.set_ylabel(LABELS["mass"])
-    ax.set_ylim(-max(float(data["friction_mass"].max() if len(data) else 1), 1) * 1.1, top * 1.25)
+    # room above the bars for the n labels (vertical ones are taller)
+    ax.set_ylim(-max(float(data["friction_mass"].max() if len(data) else 1), 1) * 1.1, top * (1.45 if len(x) > 8 else 1.25))
     # Outside, to the right: the n labels run along the top of the plot and must not sit under the legend.
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, ncols=1, borderaxespad=0.0)
     return fig
@@ -457,7 +464,7 @@ def plot_events(event_periods: pd.DataFrame) -> plt.Figure:
         finite = np.r_[high[np.isfinite(high)], share[np.isfinite(share)], 1.0]
         bottom.set_ylim(0, float(finite.max()) * 1.1)
     bottom.set_ylabel("% of articles\nrelating the pair")
-    step = max(1, len(x) // 12)
+    step = max(1, math.ceil(len(x) / 10))
     bottom.set_xticks(x[::step], list(data["period"])[::step] if len(data) else [], rotation=45, ha="right")
     fig._notes = []
     return fig
