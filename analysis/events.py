@@ -112,6 +112,7 @@ HEADLINE_CANDIDATES = ("mean_net", "goldstein_per_article", "goldstein_per_sente
                        "goldstein_sum_unique", "intensity_per_article", "intensity_per_sentence", "intensity_sum",
                        "intensity_sum_unique", "conflict_share", "conflict_share_unique")
 _DIRECTED = ("e", *EVENT_QUADS, "g", "i", "u", "gu", "iu", "c", "cu")
+_VECTOR_COLUMNS = ("has", "s", "net", *(f"{d}:{k}" for d in DIRECTIONS for k in _DIRECTED))
 
 
 # --------------------------------------------------------------------------- events
@@ -353,7 +354,7 @@ def event_periods(events: pd.DataFrame, articles: pd.DataFrame, freq: str = "QE"
         units = dated.assign(group=dated["article_id"].map(label).fillna("unknown"))
         population_groups = population["article_id"].map(label).fillna("unknown")
         order = topics or sorted(set(population_groups))
-    vectors = _vectors(units, "group") if len(units) else pd.DataFrame(columns=["group", "article_id"])
+    vectors = _vectors(units, "group") if len(units) else pd.DataFrame(columns=["group", "article_id", *_VECTOR_COLUMNS])
     period_of = population.set_index("article_id")["period"]
     if len(vectors):
         vectors["period"] = vectors["article_id"].map(period_of)
@@ -525,7 +526,8 @@ def event_study(events: pd.DataFrame, articles: pd.DataFrame, dates: pd.DataFram
     population = population.assign(day=population["published"].dt.normalize())
     dated_events = events[events["published"].notna()]
     units = dated_events.assign(group=ALL_TOPICS)
-    vectors = _vectors(units, "group").set_index("article_id") if len(units) else pd.DataFrame()
+    vectors = (_vectors(units, "group") if len(units) else
+               pd.DataFrame(columns=["group", "article_id", *_VECTOR_COLUMNS])).set_index("article_id")
     story = dated_events.drop_duplicates("article_id").set_index("article_id")["story"]
     vector_columns = [c for c in vectors.columns if c != "group"]
     event_days = [pd.date_range(d, periods=post_days, freq="D") for d in dates["date"]]
