@@ -459,7 +459,8 @@ DIRECTED_LIMITS = ("Limits: the series count reported events, so a month the pre
 
 def directed_dynamics(events: pd.DataFrame, articles: pd.DataFrame, *, freq: str = "ME", weight: str = "goldstein",
                       sides: tuple[str, str] = ("A", "B"), max_lag: int = 3, min_periods: int = 12,
-                      min_periods_var: int = 24, max_var_lags: int = 4, confidence: float = 0.95) -> DirectedDynamics:
+                      min_active: int = 8, min_periods_var: int = 24, max_var_lags: int = 4,
+                      confidence: float = 0.95) -> DirectedDynamics:
     """A→B against B→A: directed event totals per period, their lagged cross-correlation and a VAR Granger test.
 
     Parameters
@@ -471,8 +472,10 @@ def directed_dynamics(events: pd.DataFrame, articles: pd.DataFrame, *, freq: str
         no event is a zero, not a gap).
     weight
         ``"goldstein"`` or ``"intensity"``: each event's weight in the totals.
-    max_lag, min_periods
-        Lags −max_lag…max_lag; no correlation below ``min_periods`` periods.
+    max_lag, min_periods, min_active
+        Lags −max_lag…max_lag; no correlation below ``min_periods`` periods,
+        nor when either direction has events in fewer than ``min_active``
+        periods (a series of zeros and a few spikes correlates on its spikes).
     min_periods_var, max_var_lags
         The VAR (statsmodels) runs from ``min_periods_var`` periods, its lag
         order chosen by AIC up to ``max_var_lags`` (and a fifth of the series).
@@ -515,13 +518,15 @@ def directed_dynamics(events: pd.DataFrame, articles: pd.DataFrame, *, freq: str
     series = series[columns]
     n = len(series)
     x, y = series["a_to_b"].to_numpy(dtype=float), series["b_to_a"].to_numpy(dtype=float)
+    active = min(int((series["n_a_to_b"] > 0).sum()), int((series["n_b_to_a"] > 0).sum()))
+    sparse = active < min_active
     rows, notes = [], []
     z_crit = _normal_quantile(0.5 + confidence / 2)
     for lag in range(-max_lag, max_lag + 1):
         first, second = (x[:n - lag], y[lag:]) if lag >= 0 else (x[-lag:], y[:n + lag])
         pairs = len(first)
         r = low = high = math.nan
-        if pairs >= min_periods and np.std(first) > 0 and np.std(second) > 0:
+        if pairs >= min_periods and not sparse and np.std(first) > 0 and np.std(second) > 0:
             r = float(np.corrcoef(first, second)[0, 1])
             if pairs > 3 and abs(r) < 1:
                 centre, half = math.atanh(r), z_crit / math.sqrt(pairs - 3)
@@ -530,10 +535,15 @@ def directed_dynamics(events: pd.DataFrame, articles: pd.DataFrame, *, freq: str
                      "n_periods": pairs})
     if n < min_periods:
         notes.append(f"The series has {n} period(s); the cross-correlation needs at least {min_periods}.")
+    elif sparse:
+        notes.append(f"One direction has events in only {active} period(s); the cross-correlation and the VAR need "
+                     f"events in at least {min_active} periods of each direction.")
     elif np.std(x) == 0 or np.std(y) == 0:
         notes.append("One direction has no events (or the same total) in every period: nothing to correlate.")
     granger = pd.DataFrame(columns=list(GRANGER))
-    if n < min_periods_var:
+    if sparse:
+        pass
+    elif n < min_periods_var:
         notes.append(f"No VAR/Granger test: {n} period(s), it needs at least {min_periods_var}.")
     elif np.std(x) == 0 or np.std(y) == 0:
         notes.append("No VAR/Granger test: a constant series.")

@@ -300,3 +300,12 @@ def test_a_series_with_a_level_shift_is_differenced_before_the_var(rng):
     events.loc[shift, "goldstein"] -= 30  # a war starts: both directions drop together
     result = directed_dynamics(events, articles)
     assert result.granger["series"].str.startswith("first differences").all()
+
+
+def test_directed_dynamics_refuses_a_series_of_zeros_and_a_few_spikes(rng):
+    events, articles = _directed_events(rng, 60)
+    quiet = events["published"] >= pd.Timestamp("2010-06-01")
+    events, articles = events[~quiet], pd.concat([articles[~quiet], articles[quiet].assign(article_id="x")])
+    result = directed_dynamics(events, articles)
+    assert len(result.series) == 60 and result.table["correlation"].isna().all() and result.granger.empty
+    assert "only 5 period(s)" in result.note

@@ -217,3 +217,19 @@ def test_change_point_note_goes_to_the_caption_file_not_the_figure(seeds_results
     assert "Too thin to draw" in (tmp_path / "fig1_net_by_topic.txt").read_text()
     fig = plot_changes(seeds_results.topic_periods, seeds_results.changes, note=seeds_results.changes_note)
     assert not any("too short" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_paper_style_restores_its_own_keys_only():
+    import matplotlib
+
+    from analysis.present.figures import paper_style
+
+    before_size, before_interactive = matplotlib.rcParams["font.size"], matplotlib.rcParams["interactive"]
+    try:
+        with paper_style():
+            assert matplotlib.rcParams["font.size"] == style()["font_size_pt"]
+            matplotlib.rcParams["interactive"] = True  # what pyplot sets when it first picks its backend in Jupyter
+        assert matplotlib.rcParams["font.size"] == before_size
+        assert matplotlib.rcParams["interactive"] is True  # kept: else no later figure shows in a notebook
+    finally:
+        matplotlib.rcParams["interactive"] = before_interactive

@@ -14,4 +14,6 @@ def test_compare_periods_notebook_runs():
     assert not [o for o in outputs if o.get("output_type") == "error"]
     text = " ".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "Period comparison" in text and "too short" in text
-    assert any("image/png" in o.get("data", {}) for o in outputs)
+    assert "headline:" in text and "goldstein_per_article" in text and "Directed dyad" in text
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 2  # fig1 and the forest plot, each once (not once drawn and once returned)

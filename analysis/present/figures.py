@@ -63,8 +63,15 @@ def paper_style() -> Iterator[None]:
         "svg.hashsalt": "relationship-dynamics", "figure.dpi": 100, "savefig.dpi": s["dpi"],
         "axes.prop_cycle": matplotlib.cycler(color=s["palette"]), "path.simplify": False,
     }
-    with matplotlib.rc_context(settings):
+    # Only these keys are set and restored. matplotlib.rc_context would restore every key, and so undo
+    # what pyplot sets when it first picks its backend inside the block (in Jupyter: interactive mode), and
+    # no later figure would show by itself.
+    saved = {key: matplotlib.rcParams[key] for key in settings}
+    matplotlib.rcParams.update(settings)
+    try:
         yield
+    finally:
+        matplotlib.rcParams.update(saved)
 
 
 def save_figure(fig: plt.Figure, stem: str | Path, formats: tuple[str, ...] = ("pdf", "svg", "png")) -> list[Path]:
