@@ -70,6 +70,8 @@ def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None
     for column in ("weight", "cooperation", "friction", "net"):
         table[column] = table[column].round(9)
     table = table.drop(columns=["_evw", "_wnet"])
+    for column in ("article_id", "topic"):  # the same dtype whether or not any article relates the pair
+        table[column] = table[column].astype(str)
     table["story"] = table["article_id"].map(story_keys(sentences)).fillna("").astype(object)
     return check(table, ARTICLE_TOPICS, "article_topics")
 

@@ -36,6 +36,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dyad", help="dyad YAML (default: bundled Turkey–Russia)")
     parser.add_argument("--topics", help="topic taxonomy YAML (default: bundled)")
     parser.add_argument("--cues", help="cue lexicon YAML (default: bundled CAMEO lexicon)")
+    parser.add_argument("--model", help="the scorer's learned model: a model.json, or 'none' for the rules alone "
+                                        "(default: the bundled model)")
     parser.add_argument("--metadata", help="metadata CSV whose values override the articles' (default: CORPUS/metadata.csv)")
     parser.add_argument("--freq", help="period length: ME, QE or YE")
     parser.add_argument("--min-articles", type=int, help="periods with fewer articles are flagged thin")
@@ -85,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cameo-column", default="cameo_code", help="CAMEO codes for quad class agreement (optional)")
     p.add_argument("--predictions", help="write per-row predictions (net, label_pred) to this CSV")
     p.add_argument("--cues", help="cue lexicon YAML")
+    p.add_argument("--dyad", help="evaluate the dyad scores: GOLD holds sentences coded by the dyad codebook "
+                                  "(article_text or article_id, sentence, dyad, intensity; see README)")
+    p.add_argument("--corpus", help="with --dyad and a gold set of article ids: the corpus that holds the articles")
+    p.add_argument("--group", default="corpus", help="with --dyad: report per value of this gold column too")
+    p.add_argument("--model", help="the scorer's learned model: a model.json, or 'none' (default: bundled)")
+    p.add_argument("--n-boot", type=int, default=1000, help="with --dyad: bootstrap resamples of articles")
 
     p = sub.add_parser("compare", help=COMMANDS["compare"], description=COMMANDS["compare"])
     p.add_argument("--corpus", help="folder or file (default: from the config)")
@@ -121,6 +129,7 @@ def _config(args: argparse.Namespace):
     return config.with_options(
         corpus=corpus, out=getattr(args, "out", None), figures=getattr(args, "figures", None),
         dyad=getattr(args, "dyad", None), topics=getattr(args, "topics", None), cues=getattr(args, "cues", None),
+        model=getattr(args, "model", None),
         metadata=getattr(args, "metadata", None), freq=getattr(args, "freq", None),
         min_articles=getattr(args, "min_articles", None), n_boot=getattr(args, "n_boot", None),
         seed=getattr(args, "seed", None), infer_dates=getattr(args, "infer_dates", None),
@@ -135,8 +144,21 @@ def _command_line(argv: list[str]) -> str:
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
     if args.command == "evaluate":
         from .score import Scorer
-        from .validate import evaluate
+        from .validate import evaluate, evaluate_dyad
 
+        if args.dyad:
+            if not args.gold:
+                raise AnalysisError("evaluate --dyad needs a gold CSV of coded sentences.")
+            result = evaluate_dyad(args.gold, dyad=args.dyad, scorer=Scorer(args.dyad, cues=args.cues, tone=False,
+                                                                            model=args.model),
+                                   group=args.group, n_boot=args.n_boot, corpus=args.corpus)
+            print(result.summary())
+            if args.predictions:
+                from .io import write_text
+
+                Path(args.predictions).parent.mkdir(parents=True, exist_ok=True)
+                write_text(Path(args.predictions), result.predictions.to_csv(index=False, lineterminator="\n"))
+            return 0
         result = evaluate(args.gold, text_column=args.text_column, label_column=args.label_column,
                           goldstein_column=args.goldstein_column or None, cameo_column=args.cameo_column or None,
                           scorer=Scorer(cues=args.cues, tone=False))
@@ -170,7 +192,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 
         result = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
         unique = result.articles[result.articles["duplicate_of"] == ""]
-        sentences = score_at_scale(unique, Scorer(config.dyad, config.topics, config.cues, tone=config.tone),
+        sentences = score_at_scale(unique, Scorer(config.dyad, config.topics, config.cues, tone=config.tone, model=config.model),
                                    jobs=config.jobs or None, engine=config.engine, scheduler=config.scheduler,
                                    cache=config.cache or None)
         output = Path(args.output)
@@ -190,7 +212,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
             from tqdm import tqdm
 
             bar = tqdm(desc="scoring", unit="article", leave=False)
-        result = stream(config.corpus, args.output, scorer=Scorer(config.dyad, config.topics, config.cues, tone=config.tone),
+        result = stream(config.corpus, args.output, scorer=Scorer(config.dyad, config.topics, config.cues, tone=config.tone, model=config.model),
                         metadata=config.metadata, infer_dates=config.infer_dates, jobs=config.jobs or None,
                         engine=config.engine, scheduler=config.scheduler, cache=config.cache or None,
                         batch_size=args.batch_size, progress=bar.update if bar is not None else None)

@@ -27,6 +27,7 @@ class Config:
     dyad: str | None = None
     topics: str | None = None
     cues: str | None = None
+    model: str | None = None  # the scorer's learned model: None (the bundled one), "none", or a model.json
     metadata: str | None = None
     infer_dates: bool = False
     tone: bool = True

@@ -236,7 +236,7 @@ def _sentence_row(records: list[dict], start: int | None, end: int | None, sente
 
 
 def dyad_predictions(gold: str | Path | pd.DataFrame, *, dyad: str | Path | None = None,
-                     scorer: Scorer | None = None) -> pd.DataFrame:
+                     scorer: Scorer | None = None, corpus: str | Path | None = None) -> pd.DataFrame:
     """Score each gold sentence in its article; one row per gold sentence with the gold codes beside.
 
     The gold table needs the article (``article_text`` or ``text``, and
@@ -244,9 +244,14 @@ def dyad_predictions(gold: str | Path | pd.DataFrame, *, dyad: str | Path | None
     offsets into the article when known) and the codes (``dyad``:
     direct/context/none; ``intensity`` −3…+3 on direct sentences; optional
     ``direction``). A ``dyad_file`` column gives each row its own dyad (several
-    pairs in one gold set); ``dyad`` overrides it.
+    pairs in one gold set); ``dyad`` overrides it. Instead of the article's text
+    the gold may give its id (``article_id``: the corpus's own id or the
+    project's) and ``corpus`` the corpus that holds it. ``scorer`` gives the
+    settings (lexicon, model) used for every dyad.
     """
     frame, name = _read_gold(gold)
+    if _pick(frame, "article_text", "text") is None and corpus is not None and "article_id" in frame.columns:
+        frame = _attach_articles(frame, corpus, name)
     text_column = _pick(frame, "article_text", "text")
     if text_column is None or "sentence" not in frame.columns or "dyad" not in frame.columns:
         raise InputError(f"{name}: a dyad gold set needs columns article_text (or text), sentence and dyad; "
@@ -262,8 +267,10 @@ def dyad_predictions(gold: str | Path | pd.DataFrame, *, dyad: str | Path | None
     rows = []
     for (dyad_file, text), group in frame.groupby(["dyad_file", text_column], sort=False):
         if dyad_file not in scorers:
-            scorers[dyad_file] = (scorer if scorer is not None and not dyad_file else
-                                  Scorer(dyad_file or None, tone=False)).compile()
+            params = {**(scorer.get_params() if scorer is not None else {}), "tone": False}
+            if dyad_file:
+                params["dyad"] = dyad_file
+            scorers[dyad_file] = Scorer(**params).compile()
         title = str(group["title"].iloc[0]) if "title" in group.columns else ""
         records = scorers[dyad_file].score_text("gold", str(text), title=title)
         for index, row in group.iterrows():
@@ -286,6 +293,22 @@ def dyad_predictions(gold: str | Path | pd.DataFrame, *, dyad: str | Path | None
     return out
 
 
+def _attach_articles(frame: pd.DataFrame, corpus: str | Path, name: str) -> pd.DataFrame:
+    """Give each gold row its article's title and text, looked up by id in ``corpus``."""
+    from .ingest import load_corpus
+
+    articles = load_corpus(corpus)
+    by_id = {}
+    for column in ("source_id", "article_id"):
+        by_id.update({str(key): (title, text) for key, title, text in
+                      zip(articles[column], articles["title"], articles["text"], strict=True) if key})
+    missing = sorted({str(key) for key in frame["article_id"]} - set(by_id))
+    if missing:
+        raise InputError(f"{name}: {len(missing)} article id(s) not in {corpus}, e.g. {missing[0]!r}.")
+    found = [by_id[str(key)] for key in frame["article_id"]]
+    return frame.assign(title=[title for title, _ in found], article_text=[text for _, text in found])
+
+
 def _dyad_metrics(direct: np.ndarray, direct_pred: np.ndarray, label: np.ndarray, label_pred: np.ndarray,
                   intensity: np.ndarray, net: np.ndarray) -> tuple[float, float, float]:
     from scipy.stats import spearmanr
@@ -305,14 +328,15 @@ def _dyad_metrics(direct: np.ndarray, direct_pred: np.ndarray, label: np.ndarray
 
 
 def evaluate_dyad(gold: str | Path | pd.DataFrame, *, dyad: str | Path | None = None, scorer: Scorer | None = None,
-                  group: str | None = "corpus", n_boot: int = 1000, seed: int = 20240101) -> DyadEvaluation:
+                  group: str | None = "corpus", n_boot: int = 1000, seed: int = 20240101,
+                  corpus: str | Path | None = None) -> DyadEvaluation:
     """Score coded real-news sentences in their articles and measure agreement, per ``group`` and overall.
 
     See :func:`dyad_predictions` for the gold table and :class:`DyadEvaluation`
     for what is reported. Intervals resample articles (the sentences of one
     article are not independent), ``n_boot`` times with ``seed``.
     """
-    predictions = dyad_predictions(gold, dyad=dyad, scorer=scorer)
+    predictions = dyad_predictions(gold, dyad=dyad, scorer=scorer, corpus=corpus)
     rng = np.random.default_rng(seed)
     groups = [("all", predictions)]
     if group and group in predictions.columns and predictions[group].nunique() > 1:
@@ -334,6 +358,7 @@ def evaluate_dyad(gold: str | Path | pd.DataFrame, *, dyad: str | Path | None = 
             draws.append(_dyad_metrics(*(array[index] for array in arrays)))
         draws = np.array(draws, dtype=float)
         both = direct & direct_pred & frame["direction"].isin(DIRECTIONS).to_numpy() \
+            & frame["direction_pred"].isin(DIRECTIONS).to_numpy() \
             if "direction" in frame.columns else np.zeros(len(frame), bool)
         row = {"group": name, "n": len(frame), "n_articles": len(members), "n_direct": int(direct.sum()),
                "n_direct_pred": int(direct_pred.sum()),

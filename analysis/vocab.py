@@ -30,7 +30,7 @@ MODIFIER_KINDS = ("negators", "intention", "hedges", "conditionals", "contrast",
 _WORD_LISTS = ("headline_small", "list_breakers", "participant_prepositions", "appeal_objects", "place_nouns",
                "place_prepositions", "place_people", "post_negators", "agreement_verbs", "passive_auxiliaries",
                "passive_subject_stops", "participle_followers", "participle_agents", "setting_subject_stops",
-               "comment_topic_words", "locative_prepositions")  # read by the rules, not matched
+               "comment_topic_words", "locative_prepositions", "locative_modifiers")  # read by the rules, not matched
 _MODIFIER_LISTS = (*MODIFIER_KINDS, "participant_stops", "not_participles", "relative", *_WORD_LISTS)
 # Added later: older files without them still load.
 _OPTIONAL_MODIFIERS = {"failure", "attribution", "not_participles", "relative", "not_negating", "not_reversing", *_WORD_LISTS}
@@ -382,6 +382,7 @@ class Modifiers:
     setting_subject_stops: tuple[str, ...] = ()
     comment_topic_words: tuple[str, ...] = ()
     locative_prepositions: tuple[str, ...] = ()
+    locative_modifiers: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=16)
@@ -428,6 +429,7 @@ class ScorerSettings:
     concession_categories: tuple = ()
     stages: tuple = ()
     reported_speech_cap: float = 2.0
+    model_intensity: str = "always"
     path: str = ""
     sha256: str = ""
 

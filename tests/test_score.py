@@ -108,10 +108,13 @@ def test_basic_cooperation_and_friction():
 
 
 def test_tone_is_its_own_column():
-    scorer = Scorer(tone=True)
+    scorer = Scorer(tone=True, model="none")
     r = score_sentence("Turkey shot down a Russian jet.", scorer, dyad_filter=True)
     assert r["tone"] == pytest.approx(0.0)
-    assert r["net"] < -0.8
+    assert r["net"] < -0.8 and r["intensity"] == -3
+    # With the learned model the sentence is direct friction too (its intensity head shrinks towards the mean).
+    r = score_sentence("Turkey shot down a Russian jet.", Scorer(tone=False), dyad_filter=True)
+    assert r["relevance"] == "direct" and r["net"] < -0.5 and r["intensity"] <= -2
 
 
 def test_negation_flips():

@@ -73,6 +73,18 @@ PLAN_3 = {  # more Turkey–Russia and Russia–Ukraine news, the kind the train
     ("ukraine_media", "turkey_russia"): 500,
     ("ukraine_media", "russia_ukraine"): 400,
 }
+# Round 4: the final blind check. New sentences from the test split's articles only
+# (never trained on), drawn after every scorer change, coded before scoring.
+PLAN_4 = {
+    ("fakes", "turkey_russia"): 80,
+    ("wh", "turkey_russia"): 80,
+    ("wh", "russia_ukraine"): 60,
+    ("reuters", "turkey_russia"): 80,
+    ("reuters", "us_china"): 100,
+    ("reuters", "russia_ukraine"): 100,
+    ("ukraine_media", "turkey_russia"): 120,
+    ("ukraine_media", "russia_ukraine"): 100,
+}
 PLAN_2 = {
     ("fakes", "turkey_russia"): 300,
     ("wh", "turkey_russia"): 300,
@@ -184,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--out", type=Path, default=Path("validation/data/items.csv"))
     parser.add_argument("--coding", type=Path, required=True, help="folder for the coders' packets (outside the repo)")
-    parser.add_argument("--round", type=int, default=1, choices=(1, 2, 3),
+    parser.add_argument("--round", type=int, default=1, choices=(1, 2, 3, 4),
                         help="1: the first draw (writes --out); 2 and 3: training draws, appended to --out")
     args = parser.parse_args(argv)
     if args.round > 1:
@@ -232,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
 def _later_round(args) -> None:
     """Draw PLAN_2's (or PLAN_3's) sentences, none drawn before, and append them to ``--out``."""
     rng = random.Random(SEED + args.round)
-    plan = PLAN_2 if args.round == 2 else PLAN_3
+    plan = {2: PLAN_2, 3: PLAN_3, 4: PLAN_4}[args.round]
     with args.out.open(encoding="utf-8") as handle:
         existing = list(csv.DictReader(handle))
     exclude = {(row["article_id"], int(row["start"])) for row in existing}
@@ -241,17 +253,21 @@ def _later_round(args) -> None:
     for (corpus, dyad), n in plan.items():
         finder = SideFinder(DYADS[dyad])
         rows = list(read_corpus(args.shared / "corpora" / CORPORA[corpus][0]))
+        if args.round == 4:  # only articles of the test split: never trained on
+            rows = [row for row in rows if split_of(corpus, row["id"]) == "test"]
         by_id = {row["id"]: row for row in rows}
-        drawn = draw(rows, finder, n, rng, SHARES_2 if args.round == 2 else SHARES_3, exclude, per_article=6)
+        drawn = draw(rows, finder, n, rng, {2: SHARES_2, 3: SHARES_3, 4: SHARES_2}[args.round], exclude,
+                     per_article=6)
         for stratum, weight, article_id, index, start, end in sorted(drawn, key=lambda d: (d[2], d[3])):
             row = by_id[article_id]
             sentence = row["text"][start:end]
             item_id = f"{corpus}:{dyad}:{number:05d}"
             number += 1
+            split = "test2" if args.round == 4 else split_of(corpus, article_id)
             items.append({
                 "item_id": item_id, "corpus": corpus, "dyad": dyad, "article_id": article_id, "sentence": index,
                 "start": start, "end": end, "stratum": stratum, "weight": round(weight, 4),
-                "split": split_of(corpus, article_id), "sha1": hashlib.sha1(sentence.encode()).hexdigest(),
+                "split": split, "sha1": hashlib.sha1(sentence.encode()).hexdigest(),
                 "text": sentence if CORPORA[corpus][1] else "",
             })
             packet = context_packet(row, start, end, split_sentences(row["text"]), index)

@@ -44,6 +44,7 @@ C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 ALPHA_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)
 FOLDS = 5
 DIGITS = 6
+DIRECTIONS = ("a_to_b", "b_to_a", "mutual")
 
 
 def training_rows(gold: pd.DataFrame, splits: tuple[str, ...] = SPLITS) -> pd.DataFrame:
@@ -61,7 +62,10 @@ def training_rows(gold: pd.DataFrame, splits: tuple[str, ...] = SPLITS) -> pd.Da
             rows.append({"item_id": row.item_id, "article_id": row.article_id, "corpus": row.corpus,
                          "split": row.split, "dyad": row.dyad,
                          "intensity": float(row.intensity) if str(row.intensity).strip() else math.nan,
-                         "features": record.get("features") if record else None})
+                         "direction": row.direction,
+                         "rule_intensity": record["intensity"] if record else 0,
+                         "features": record.get("features") if record else None,
+                         "direction_features": record.get("direction_features") if record else None})
     return pd.DataFrame(rows).sort_values("item_id", kind="stable").reset_index(drop=True)
 
 
@@ -144,9 +148,28 @@ def fit(rows: pd.DataFrame) -> tuple[dict, dict]:
     alpha_best = max(ALPHA_GRID, key=lambda a: (cv_rho[a], a))
     logistic = detector(c_best).fit(x, y)
     ridge = Ridge(alpha=alpha_best).fit(xd, yd)
+    # Direction: a multinomial logistic regression on the direct sentences with a coded direction.
+    directed = direct[direct["direction"].isin(DIRECTIONS) & direct["direction_features"].notna()].reset_index(drop=True)
+    direction_names = _vocabulary(list(directed["direction_features"]), MIN_COUNT)
+    xr = _matrix(list(directed["direction_features"]), direction_names)
+    yr = directed["direction"].to_numpy()
+    fold_r = _folds(directed["article_id"].to_numpy())
 
-    def head(intercept: float, coefficients: np.ndarray) -> dict:
-        weights = {name: round(float(w), DIGITS) for name, w in zip(names, coefficients, strict=True)
+    def director(c: float) -> LogisticRegression:
+        return LogisticRegression(C=c, max_iter=2000)
+
+    cv_direction = {}
+    for c in C_GRID:
+        oof = np.empty(len(directed), dtype=object)
+        for k in range(FOLDS):
+            train, test = fold_r != k, fold_r == k
+            oof[test] = director(c).fit(xr[train], yr[train]).predict(xr[test])
+        cv_direction[c] = float((oof == yr).mean())
+    c_direction = max(C_GRID, key=lambda c: (cv_direction[c], -c))
+    multinomial = director(c_direction).fit(xr, yr)
+
+    def head(intercept: float, coefficients: np.ndarray, vocabulary: list[str] = names) -> dict:
+        weights = {name: round(float(w), DIGITS) for name, w in zip(vocabulary, coefficients, strict=True)
                    if round(float(w), DIGITS) != 0}
         return {"intercept": round(float(intercept), DIGITS), "weights": weights}
 
@@ -154,12 +177,16 @@ def fit(rows: pd.DataFrame) -> tuple[dict, dict]:
               "detection_f1_cv_by_C": {str(c): round(cv[c][0][1], 4) for c in C_GRID},
               "intensity_spearman_cv": round(cv_rho[alpha_best], 4), "alpha": alpha_best,
               "intensity_spearman_cv_by_alpha": {str(a): round(r, 4) for a, r in cv_rho.items()},
+              "direction_accuracy_cv": round(cv_direction[c_direction], 4), "C_direction": c_direction,
+              "n_directed": int(len(directed)),
               "n_sentences": int(len(rows)), "n_seen_by_model": int(len(seen)), "n_direct": int(y.sum() + misses),
               "n_direct_never_seen": misses, "n_features": len(names),
               "sklearn": sklearn.__version__, "numpy": np.__version__}
     model = {"feature_version": FEATURE_VERSION, "threshold": round(threshold, DIGITS),
              "detection": head(logistic.intercept_[0], logistic.coef_[0]),
-             "intensity": head(ridge.intercept_, ridge.coef_)}
+             "intensity": head(ridge.intercept_, ridge.coef_),
+             "direction": {label: head(multinomial.intercept_[k], multinomial.coef_[k], direction_names)
+                           for k, label in enumerate(multinomial.classes_)}}
     return model, scores
 
 

@@ -108,7 +108,7 @@ def default_comparison(articles: pd.DataFrame) -> tuple[object, object]:
 
 def run(config: Config, *, progress: bool = False) -> Results:
     """Run the pipeline for ``config`` and return every table (nothing is written)."""
-    scorer = Scorer(config.dyad, config.topics, config.cues, tone=config.tone).compile()
+    scorer = Scorer(config.dyad, config.topics, config.cues, tone=config.tone, model=config.model).compile()
     ingested = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
     articles = ingested.articles
     unique = articles[articles["duplicate_of"] == ""]

@@ -10,7 +10,9 @@ rules found and the sentence's words:
   words with the actors masked (``<side>``, ``<pair>``, ``<third>``), so
   the model is the same for every dyad;
 - **intensity**: the codebook's −3…+3 of a direct sentence, from the rules'
-  cue weights and classes and the same masked words.
+  cue weights and classes and the same masked words;
+- **direction**: A→B, B→A or mutual, from the roles the attribution gave the
+  cues and the words around each side (:func:`direction_features`).
 
 The model is a JSON file of named weights (``analysis/data/model.json``:
 no pickle, every weight readable), with its training data's hash, library
@@ -32,9 +34,9 @@ from ..errors import ConfigError
 from ..text import WORD
 from ..vocab import data_path, file_sha256
 
-__all__ = ["Model", "load_model", "sentence_features", "FEATURE_VERSION", "DEFAULT_MODEL"]
+__all__ = ["Model", "load_model", "sentence_features", "direction_features", "FEATURE_VERSION", "DEFAULT_MODEL"]
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 DEFAULT_MODEL = "model.json"
 _PLACEHOLDER = {"side": "<side>", "pair": "<pair>", "third": "<third>"}
 _LIST_GAP = frozenset({",", "and", ", and", "or", "-", "–", "/", ""})
@@ -62,7 +64,8 @@ def masked_words(text: str, start: int, end: int, mentions: list) -> list[str]:
 
 def sentence_features(text: str, start: int, end: int, mentions: list, cues: list, *, sides: tuple[str, str],
                       title_sides: int, previous_direct: bool, previous_sides: int, index: int,
-                      pair_context: bool, article: dict[str, int] | None = None) -> dict[str, float]:
+                      pair_context: bool, article: dict[str, int] | None = None,
+                      rule_intensity: int = 0) -> dict[str, float]:
     """Named features of one candidate sentence: what the rules found, who it names, context, words.
 
     ``article``: how much of the whole article relates the pair (``others_direct``:
@@ -128,6 +131,7 @@ def sentence_features(text: str, start: int, end: int, mentions: list, cues: lis
     features["rule_cooperation"] = math.log1p(cooperation)
     features["rule_friction"] = math.log1p(friction)
     features["rule_direct"] = float(any(c.role in ("a_to_b", "b_to_a", "mutual") for c in dyad))
+    features[f"rule_intensity={rule_intensity}"] = 1.0  # the rules' own class of the sentence (codebook scale)
     strongest = max(dyad, key=lambda c: abs(c.weight), default=None)
     if strongest is not None:
         features[f"strongest={strongest.mode}{'+' if strongest.weight > 0 else '-'}"] = 1.0
@@ -137,6 +141,46 @@ def sentence_features(text: str, start: int, end: int, mentions: list, cues: lis
         features[f"w:{word}"] = 1.0
     for first, second in set(zip(words, words[1:], strict=False)):
         features[f"b:{first} {second}"] = 1.0
+    return features
+
+
+def direction_features(text: str, start: int, end: int, mentions: list, cues: list, *,
+                       sides: tuple[str, str]) -> dict[str, float]:
+    """Features that tell who acted towards whom: the rules' roles and the words around each side.
+
+    Unlike :func:`sentence_features` the two sides are told apart (``<a>``,
+    ``<b>`` in the dyad file's order), so the head learns, e.g., that "<b>
+    accused <a>" runs from B to A.
+    """
+    a, b = sides
+    features: dict[str, float] = {"bias": 1.0}
+    dyad = [c for c in cues if c.scope == "dyad" and c.role in ("a_to_b", "b_to_a", "mutual")]
+    total = sum(abs(c.weight) for c in dyad) or 1.0
+    for cue in dyad:
+        features[f"role={cue.role}"] = features.get(f"role={cue.role}", 0.0) + abs(cue.weight) / total
+        if any(note.startswith("said by") for note in cue.notes):
+            features[f"said_by={'a' if cue.source[:1] == (a,) else 'b'}"] = 1.0
+    leading = max(dyad, key=lambda c: abs(c.weight), default=None)
+    features[f"leading={leading.role if leading else 'none'}"] = 1.0
+    named = [m for m in mentions if m.key[0] == "side"]
+    if named:
+        features[f"first={'a' if named[0].key[1] == a else 'b'}"] = 1.0
+        if len(WORD.findall(text, start, named[0].start)) <= 3:
+            features[f"subject={'a' if named[0].key[1] == a else 'b'}"] = 1.0
+    if any(m.key[0] == "pair" for m in mentions):
+        features["pair_phrase"] = 1.0
+    words, position = [], start
+    for mention in mentions:
+        if mention.start < position:
+            continue
+        words += [w.lower() for w in WORD.findall(text, position, mention.start)]
+        kind = mention.key[0]
+        words.append(("<a>" if mention.key[1] == a else "<b>") if kind == "side" else _PLACEHOLDER[kind])
+        position = mention.end
+    words += [w.lower() for w in WORD.findall(text, position, end)]
+    for first, second in set(zip(words, words[1:], strict=False)):
+        if first in ("<a>", "<b>") or second in ("<a>", "<b>"):
+            features[f"b:{first} {second}"] = 1.0
     return features
 
 
@@ -157,14 +201,19 @@ class Head:
 
 @dataclass(frozen=True)
 class Model:
-    """The detection and intensity heads, the decision threshold, and where they came from."""
+    """The detection, intensity and direction heads, the decision threshold, and where they came from."""
 
     detection: Head
     intensity: Head
+    direction: dict[str, Head]  # one head per direction: the largest value wins
     threshold: float
     metadata: dict
     path: str
     sha256: str
+
+    def direction_of(self, features: dict[str, float]) -> str:
+        """The direction (a_to_b, b_to_a, mutual) whose head scores highest."""
+        return max(sorted(self.direction), key=lambda name: self.direction[name].value(features))
 
     def p_direct(self, features: dict[str, float]) -> float:
         z = self.detection.value(features)
@@ -185,10 +234,12 @@ def _load(path: Path) -> Model:
         if raw.get("feature_version") != FEATURE_VERSION:
             raise ConfigError(f"{path}: model features version {raw.get('feature_version')} does not match this "
                               f"scorer's {FEATURE_VERSION}; retrain it with `python -m validation.train`.")
-        heads = {name: Head(float(raw[name]["intercept"]), {k: float(v) for k, v in raw[name]["weights"].items()})
-                 for name in ("detection", "intensity")}
-        return Model(heads["detection"], heads["intensity"], float(raw["threshold"]), raw.get("metadata", {}),
-                     str(path), file_sha256(path))
+        def head(raw_head: dict) -> Head:
+            return Head(float(raw_head["intercept"]), {k: float(v) for k, v in raw_head["weights"].items()})
+
+        return Model(head(raw["detection"]), head(raw["intensity"]),
+                     {name: head(value) for name, value in raw["direction"].items()}, float(raw["threshold"]),
+                     raw.get("metadata", {}), str(path), file_sha256(path))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ConfigError(f"{path}: not a model file this scorer can read ({error}).") from None
 

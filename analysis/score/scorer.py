@@ -98,7 +98,7 @@ from ..vocab import (
 )
 from .attribution import DYAD_ROLES
 from .matcher import MultiMatcher, PhraseMatcher, Prepared
-from .model import Model, load_model, sentence_features
+from .model import Model, direction_features, load_model, sentence_features
 from .rules import ScoredCue, SentenceState, Spans, check_order, run_stages, within
 from .segment import split_sentences
 
@@ -162,6 +162,8 @@ class Scorer:
         for third in self.dyad_.third_parties:
             actor_entries += [(alias, ("third", third.id)) for alias in third.aliases]
         self.actor_matcher_ = PhraseMatcher(actor_entries)
+        # The prefilter's automaton: both sides and the pair phrases, nothing else.
+        self.side_matcher_ = PhraseMatcher([entry for entry in actor_entries if entry[1][0] != "third"])
         self.topic_matcher_ = PhraseMatcher(
             (term, topic.id) for topic in self.taxonomy_.topics for term in _expand(topic.terms))
         try:
@@ -179,7 +181,9 @@ class Scorer:
         self._relative_words = frozenset(fold(w) for w in self.modifiers_.relative)
         self._headline_small = frozenset(fold(w) for w in self.modifiers_.headline_small)
         self._list_breaker = _word_regex(self.modifiers_.list_breakers, r"\b(?:{})\s+(?:the\s+)?$")
-        self._locative = _word_regex(self.modifiers_.locative_prepositions, r"\b(?:{})\s+(?:the\s+)?$")
+        modifiers = "|".join(map(re.escape, self.modifiers_.locative_modifiers)) or "(?!)"
+        self._locative = _word_regex(self.modifiers_.locative_prepositions,
+                                     r"\b(?:{})\s+(?:the\s+)?" + rf"(?:(?:{modifiers})\s+)?$")
         self._participant_phrase = _word_regex(self.modifiers_.participant_prepositions, r"\s+(?:{})\b")
         self._participant_words = frozenset(fold(w) for w in self.modifiers_.participant_prepositions)
         # "the Turkish border", "the Turkish-Syrian border", "the border with Turkey"
@@ -221,6 +225,9 @@ class Scorer:
         self._appeal_categories = frozenset(self.settings_.appeal_categories)
         self._concession_categories = frozenset(self.settings_.concession_categories)
         self.stages_ = check_order(self.settings_.stages, self.settings_.path)
+        if self.settings_.model_intensity not in ("always", "fallback"):
+            raise ConfigError(f"{self.settings_.path}: model_intensity must be 'always' or 'fallback', "
+                              f"found {self.settings_.model_intensity!r}.")
         self._vader = None
         self.compiled_ = True
         return self
@@ -243,6 +250,28 @@ class Scorer:
 
             self._vader = SentimentIntensityAnalyzer()
         return [float(self._vader.polarity_scores(s)["compound"]) for s in sentences]
+
+    def prefilter(self, text: str, title: str = "") -> str:
+        """Why no sentence of this article can relate the pair ("" when one can).
+
+        A direct sentence needs the pair in its article: both sides named (text
+        or headline), or one side and a pair phrase ("the two countries"). Other
+        articles are not scored at all; most of a broad corpus is such articles.
+        """
+        self.compile()
+        return self._unrelatable(Prepared(text), title)
+
+    def _unrelatable(self, prepared: Prepared, title: str) -> str:
+        found = {m.key for m in self.side_matcher_.find(prepared.text, prepared=prepared)}
+        if title:
+            found |= {m.key for m in self.side_matcher_.find(title)}
+        sides = {name for kind, name in found if kind == "side"}
+        if len(sides) == 2 or (sides and ("pair", "pair") in found):
+            return ""
+        if not sides:
+            return "names neither side"
+        label = next(side.label for side in self.dyad_.sides if side.id in sides)
+        return f"names only {label} (and no phrase for the pair)"
 
     def _weigh_cues(self, text: str, folded: str, span: tuple[int, int], matches: dict, quote_mask: np.ndarray,
                     mentions: list, dyad_filter: bool, *, pair_context: bool = False) -> list[ScoredCue]:
@@ -309,7 +338,7 @@ class Scorer:
 
     def _after_locative(self, text: str, position: int) -> bool:
         """Whether a locative preposition ("in", "across") comes right before ``position``: a place, not an actor."""
-        return self._locative is not None and self._locative.search(text, max(0, position - 16), position) is not None
+        return self._locative is not None and self._locative.search(text, max(0, position - 32), position) is not None
 
     def _after_list_breaker(self, text: str, position: int) -> bool:
         """Whether a preposition ("in", "near") comes right before ``position``."""
@@ -423,16 +452,20 @@ class Scorer:
 
     # ------------------------------------------------------------------ articles
     def score_text(self, article_id: str, text: str, *, title: str = "", dyad_filter: bool = True,
-                   features: bool = False) -> list[dict]:
+                   features: bool = False, prefilter: bool = True) -> list[dict]:
         """Score every sentence of one article; returns sentence records (see :data:`SENTENCES`).
 
         ``title`` is the article's headline when it is not part of ``text``.
         ``features``: add each candidate sentence's model features (``"features"``,
-        a dict; what ``validation/train.py`` learns from).
+        a dict; what ``validation/train.py`` learns from). With the dyad filter
+        and ``prefilter``, an article that cannot relate the pair
+        (:meth:`prefilter`) gives no rows.
         """
         self.compile()
         s = self.settings_
         prepared = Prepared(text)
+        if dyad_filter and prefilter and self._unrelatable(prepared, title):
+            return []  # no sentence here can relate the pair: the article is listed, unscored
         folded = prepared.folded
         spans = split_sentences(text)
         actor_mentions = self.actor_matcher_.find(text, prepared=prepared)
@@ -514,8 +547,10 @@ class Scorer:
                     facts = sentence_features(text, start, end, mentions, scored, sides=self.sides_,
                                               title_sides=len(title_sides), previous_direct=previous_direct,
                                               previous_sides=previous_sides, index=index, pair_context=pair_context,
-                                              article={key: value - (key == "others_direct" and rule_direct)
-                                                       for key, value in article.items()})
+                                              article=None if not prefilter else  # a lone sentence: no article
+                                              {key: value - (key == "others_direct" and rule_direct)
+                                               for key, value in article.items()},
+                                              rule_intensity=_rule_intensity(scored))
                 if model is not None:
                     p_direct = model.p_direct(facts)
                     direct = p_direct >= model.threshold
@@ -535,26 +570,35 @@ class Scorer:
             net = math.tanh((cooperation - friction) / s.scale) if in_scope else 0.0
             intensity = _intensity(in_scope, cooperation, friction) if relevance == "direct" else 0
             evidence = _evidence(in_scope)
+            direction_facts = None
+            if dyad_filter and (features or (model is not None and relevance == "direct")):
+                direction_facts = direction_features(text, start, end, mentions, scored, sides=self.sides_)
+            direction = None
             if model is not None and relevance == "direct":
-                # The model's intensity (−3…+3) is the score; the cues stay its evidence.
+                # Where the rules found the pair's events, their cues score the sentence; where the
+                # model alone saw the pair (no cue between them), its intensity head does
+                # (``model_intensity`` in scorer.yaml: "fallback", or "always").
                 estimate = model.intensity_of(facts)
-                net, intensity = estimate / 3.0, int(round(estimate))
+                if s.model_intensity != "fallback" or not in_scope:
+                    net, intensity = estimate / 3.0, int(round(estimate))
+                direction = model.direction_of(direction_facts)
                 evidence = "; ".join(part for part in (evidence, f"model: p(direct) {p_direct:.2f} "
                                                        f"({model.explain(facts)}), intensity {estimate:+.2f}") if part)
             strongest = max(in_scope, key=lambda c: abs(c.weight), default=None)
             quad = "none" if strongest is None or strongest.weight == 0 else \
                 f"{strongest.mode}_{'cooperation' if strongest.weight > 0 else 'conflict'}"
             leading = max((c for c in in_scope if c.role in DYAD_ROLES), key=lambda c: abs(c.weight), default=None)
+            if direction is None:
+                direction = _DIRECTION.get(leading.role, "") if leading else ("mutual" if relevance == "direct"
+                                                                             and dyad_filter else "")
+            source, target = _who(direction, leading, self.sides_)
             record = {
                 "article_id": article_id, "sentence": index, "start": start, "end": end,
                 "text": text[start:end], "sides": ";".join(sides), "third_parties": ";".join(thirds),
                 "relevance": relevance, "weight": float(s.relevance_weights[relevance]),
                 "topics": ";".join(topics), "cooperation": round_half(cooperation), "friction": round_half(friction),
                 "net": round_half(net), "quad": quad, "evidence": evidence,
-                "source": ";".join(leading.source) if leading else "",
-                "target": ";".join(leading.target) if leading else "",
-                "direction": _DIRECTION.get(leading.role, "") if leading else ("mutual" if relevance == "direct"
-                                                                                 and dyad_filter else ""),
+                "source": source, "target": target, "direction": direction,
                 "intensity": intensity, "p_direct": round_half(p_direct) if not math.isnan(p_direct) else math.nan,
                 "third_party_cooperation": round_half(sum(c.weight for c in third if c.weight > 0)),
                 "third_party_friction": round_half(-sum(c.weight for c in third if c.weight < 0)),
@@ -563,6 +607,7 @@ class Scorer:
             }
             if features:
                 record["features"] = facts
+                record["direction_features"] = direction_facts
             records.append(record)
         tones = self._tone([r["text"] for r in records])
         for record, tone in zip(records, tones, strict=True):
@@ -613,6 +658,22 @@ _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "
           "p_direct": math.nan,
           "third_party_cooperation": 0.0, "third_party_friction": 0.0, "cue_spans": "[]"}
 _DIRECTION = {"a_to_b": "a_to_b", "b_to_a": "b_to_a", "mutual": "mutual"}
+
+
+def _rule_intensity(scored: list[ScoredCue]) -> int:
+    """The rules' −3…+3 for a sentence, from its cues between the pair (0 when there are none)."""
+    dyad = [c for c in scored if c.scope == "dyad" and c.role in DYAD_ROLES]
+    cooperation = sum(c.weight for c in dyad if c.weight > 0)
+    friction = -sum(c.weight for c in dyad if c.weight < 0)
+    return _intensity(dyad, cooperation, friction)
+
+
+def _who(direction: str, leading: ScoredCue | None, sides: tuple[str, str]) -> tuple[str, str]:
+    """Source and target ids of a direct sentence: its leading cue's when it agrees with the direction."""
+    if leading is not None and _DIRECTION.get(leading.role) == direction:
+        return ";".join(leading.source), ";".join(leading.target)
+    a, b = sides
+    return {"a_to_b": (a, b), "b_to_a": (b, a), "mutual": (f"{a};{b}", "")}.get(direction, ("", ""))
 
 
 def _article_context(plan: list, seen: list, title_sides: set) -> dict[str, int]:
@@ -769,9 +830,11 @@ def score_sentence(text: str, scorer: Scorer | None = None, *, dyad_filter: bool
     Returns a dict with cooperation, friction, net, quad, evidence and tone.
     """
     scorer = (scorer or Scorer(tone=False)).compile()
-    records = scorer.score_text("sentence", text, dyad_filter=dyad_filter)
+    # A single sentence is read whatever its article would be: no prefilter.
+    records = scorer.score_text("sentence", text, dyad_filter=dyad_filter, prefilter=False)
     if not records:
-        return {"cooperation": 0.0, "friction": 0.0, "net": 0.0, "quad": "none", "evidence": "", "tone": math.nan}
+        return dict(_EMPTY, article_id="sentence", sentence=0, start=0, end=len(text), text=text,
+                    third_parties="", topics="", tone=math.nan)
     if len(records) == 1:
         return records[0]
     # The splitter found several sentences: pool their cues.
