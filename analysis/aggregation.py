@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .schema import ALL_TOPICS, ARTICLE_TOPICS, TOPIC_PERIODS, check
-from .stats import bootstrap_means, cell_rng, dated_rows, period_freq, story_keys
+from .stats import bootstrap_means, cell_rng, dated_rows, period_freq
 
 __all__ = ["article_topics", "aggregate", "smooth", "ALL_TOPICS"]
 
@@ -72,12 +72,12 @@ def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None
     table = table.drop(columns=["_evw", "_wnet"])
     for column in ("article_id", "topic"):  # the same dtype whether or not any article relates the pair
         table[column] = table[column].astype(str)
-    table["story"] = table["article_id"].map(story_keys(sentences)).fillna("").astype(object)
     return check(table, ARTICLE_TOPICS, "article_topics")
 
 
 def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: int = 3, n_boot: int = 2000,
-              seed: int = 20240101, confidence: float = 0.95, topics: list[str] | None = None) -> pd.DataFrame:
+              seed: int = 20240101, confidence: float = 0.95, topics: list[str] | None = None,
+              stories: pd.Series | None = None) -> pd.DataFrame:
     """Mean net cooperation per topic and period, with an article bootstrap interval.
 
     Parameters
@@ -94,6 +94,11 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
         numbers), and the interval's coverage.
     topics
         Topics to include (default: all found, "all" first).
+    stories
+        Each article's story key (:func:`analysis.stats.story_keys` of the
+        sentences): articles with the same key are copies of one text and
+        count as one story. Without it (or a ``story`` column) every article
+        is its own story.
 
     Returns
     -------
@@ -142,9 +147,13 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
             if n:
                 values = scored["net"].to_numpy(dtype=float)
                 row["mean_net"] = float(values.mean())
-                stories = scored["story"].where(scored["story"].astype(bool), scored["article_id"]) \
-                    if "story" in scored else scored["article_id"]
-                row["n_stories"] = int(stories.nunique())
+                if stories is not None:
+                    keys = scored["article_id"].map(stories).fillna(scored["article_id"])
+                elif "story" in scored:
+                    keys = scored["story"].where(scored["story"].astype(bool), scored["article_id"])
+                else:
+                    keys = scored["article_id"]
+                row["n_stories"] = int(keys.nunique())
                 if row["n_stories"] >= 2:
                     means = bootstrap_means(values, n_boot, cell_rng(seed, topic, period))
                     low, high = (float(q) for q in np.quantile(means, [alpha, 1 - alpha]))

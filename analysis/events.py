@@ -307,7 +307,9 @@ def event_periods(events: pd.DataFrame, articles: pd.DataFrame, freq: str = "QE"
         :func:`analysis.reference.assign_perspectives`): then each group's
         population is its own articles.
     sentence_counts
-        Sentences per article (all of them), for ``sentence_share``.
+        Sentences per article, every article of the corpus (score it with
+        the prefilter off), for ``sentence_share``; without it that measure
+        is left out.
     n_boot, seed, confidence
         Each resample draws the period's articles with replacement (an
         article with all its sentences), and every measure is recomputed

@@ -52,8 +52,11 @@ def story_keys(sentences: pd.DataFrame) -> pd.Series:
     Two articles with the same key tell the same story in the same words (a
     wire story printed twice, a near copy the duplicate filter let through):
     they are one observation, not two, so a cell of such copies gets no
-    interval. Articles without a direct sentence get no key.
+    interval. Articles without a direct sentence get no key, nor do any when
+    the table has no ``text`` (then each article counts as its own story).
     """
+    if "text" not in sentences:  # a table without the sentences' text: every article its own story
+        return pd.Series(dtype=object, name="story")
     direct = sentences[sentences["relevance"] == "direct"] if "relevance" in sentences else sentences[sentences["weight"] > 0]
     if direct.empty:
         return pd.Series(dtype=object, name="story")

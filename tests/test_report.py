@@ -212,7 +212,7 @@ def test_data_quality_counts_everything_lists_a_page_and_names_the_row(tmp_path)
     assert "60 undated articles" in quality and "and 10 more (all in data/articles.csv)" in quality
     assert "corpus.jsonl:1 — Undated story 0" in quality  # the row and its title, not the bare file path
     assert "names both sides, never in the same sentence (a co-mention)" in quality
-    assert "names Turkey only" in quality and "names neither side" in quality
+    assert "names only Turkey" in quality and "names neither side" in quality
     assert "1 articles" not in html and "1 undated articles" not in html
 
 

@@ -42,6 +42,7 @@ from ..reference import (
 )
 from ..schema import ALL_TOPICS, CHANGES
 from ..score import Scorer
+from ..stats import story_keys
 from .pool import score_at_scale
 
 __all__ = ["Results", "run", "default_comparison", "headline_periods"]
@@ -123,7 +124,8 @@ def run(config: Config, *, progress: bool = False) -> Results:
     if bar is not None:
         bar.close()
     per_topic = article_topics(sentences, articles)
-    periods = aggregate(per_topic, config.freq, min_articles=config.min_articles, n_boot=config.n_boot, seed=config.seed)
+    periods = aggregate(per_topic, config.freq, min_articles=config.min_articles, n_boot=config.n_boot, seed=config.seed,
+                        stories=story_keys(sentences))
     named = {k: tuple(v) if isinstance(v, list) else v for k, v in config.named_periods.items()}
     a, b = config.compare.get("a"), config.compare.get("b")
     a = tuple(a) if isinstance(a, list) else a
@@ -138,9 +140,9 @@ def run(config: Config, *, progress: bool = False) -> Results:
 
     # Event measures, the headline chosen by the shipped event study, and what hangs on them.
     events = dyad_events(sentences, articles)
-    counts = sentences.groupby("article_id").size()
-    measures_table = event_periods(events, articles, config.freq, sentence_counts=counts,
-                                   min_articles=config.min_articles, n_boot=config.n_boot, seed=config.seed)
+    # No sentence_share: the scorer skips articles that cannot relate the pair, so the corpus's sentences are
+    # not all counted here; article_share (of all the period's articles) is the coverage share.
+    measures_table = event_periods(events, articles, config.freq, min_articles=config.min_articles, n_boot=config.n_boot, seed=config.seed)
     shipped = load_event_study()
     evidence = summarize_event_study(shipped)
     evidence.attrs["corpora"] = sorted(set(shipped["corpus"].astype(str)))

@@ -166,8 +166,12 @@ def _page(items: list[str]) -> dict:
     return {"total": len(items), "shown": items[:_QUALITY_PAGE], "more": max(0, len(items) - _QUALITY_PAGE)}
 
 
-def _no_score_reasons(articles: pd.DataFrame, sentences: pd.DataFrame, relevant_ids: set, side_labels: dict) -> dict:
-    """Why an article has no score: which sides it names, and whether ever in one sentence."""
+def _no_score_reasons(articles: pd.DataFrame, sentences: pd.DataFrame, relevant_ids: set, side_labels: dict,
+                      scorer=None) -> dict:
+    """Why an article has no score: which sides it names, and whether ever in one sentence.
+
+    An article the scorer's prefilter set aside has no sentence rows; its reason is the prefilter's.
+    """
     unique = articles[(articles["duplicate_of"] == "") & ~articles["article_id"].isin(relevant_ids)]
     named = sentences[sentences["sides"].fillna("") != ""][["article_id", "sides"]]
     per_article: dict[str, set] = {}
@@ -178,12 +182,17 @@ def _no_score_reasons(articles: pd.DataFrame, sentences: pd.DataFrame, relevant_
         if len(ids & set(side_labels)) == 2:
             together.add(article_id)
     groups: dict[str, list[str]] = {}
+    scored_ids = set(sentences["article_id"])
     for row in unique.itertuples():
         sides = per_article.get(row.article_id, set()) & set(side_labels)
-        if not sides:
+        unscored = scorer is not None and row.article_id not in scored_ids and hasattr(scorer, "prefilter")
+        reason = scorer.prefilter(row.text or "", row.title or "") if unscored else ""
+        if reason:
+            pass
+        elif not sides:
             reason = "names neither side"
         elif len(sides) == 1:
-            reason = f"names {side_labels[next(iter(sides))]} only"
+            reason = f"names only {side_labels[next(iter(sides))]}"
         elif row.article_id in together:
             reason = "names both sides in a sentence, but nothing passes between them there (context)"
         else:
@@ -438,7 +447,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
         "n_undated": summary["n_undated"],
         "undated": _page([_entry(r) for r in articles[articles["published"].isna()].itertuples()]),
         "n_duplicates": summary["n_duplicates"], "duplicates": _page(duplicates),
-        "no_score": _no_score_reasons(articles, sentences, set(relevant["article_id"]), side_labels),
+        "no_score": _no_score_reasons(articles, sentences, set(relevant["article_id"]), side_labels, scorer),
         "n_thin": int((periods["thin"] & (periods["n_articles"] > 0)).sum()),
         "n_cells": int((periods["n_articles"] > 0).sum()),
         "date_sources": sorted(articles["date_source"].value_counts().items()),
