@@ -381,7 +381,8 @@ def choose_periods(article_topics: pd.DataFrame, a: object = None, b: object = N
         if n_a and n_b:
             return a, b, ""
         label_a, label_b = parse_period(a, periods)[2], parse_period(b, periods)[2]
-        why = (f"The configured periods hold {n_a} and {n_b} scored article(s) (A = {label_a}, B = {label_b}); ")
+        why = (f"The configured periods hold {n_a} and {n_b} scored {'article' if n_a + n_b == 1 else 'articles'} "
+               f"(A = {label_a}, B = {label_b}); ")
     else:
         why = ""
     if day.empty:

@@ -451,8 +451,8 @@ class EventStudy:
     """The event-study check of the measures (see :func:`event_study`).
 
     ``table`` has one row per documented event × measure; :meth:`summary_table`
-    pools them per measure; :attr:`best` is the measure that moved most
-    consistently in the expected direction.
+    pools them per measure; :attr:`best` is the measure that most surely
+    moved in the expected direction (:func:`choose_headline`).
     """
 
     table: pd.DataFrame
@@ -636,17 +636,25 @@ def summarize_event_study(table: pd.DataFrame, confidence: float = 0.95) -> pd.D
 
 
 def choose_headline(summary: pd.DataFrame, *, min_events: int = 5, default: str = "mean_net") -> str:
-    """The cooperation measure with the highest mean signed z over at least ``min_events`` events.
+    """The cooperation measure that most surely moves the expected way at documented events.
 
-    Ties keep the order of :data:`HEADLINE_CANDIDATES`; with too few events the default (mean net).
+    The criterion is the lower end of the 95% interval of its mean signed z
+    over at least ``min_events`` evaluable events: a measure that moves the
+    expected way consistently beats one that moves a lot at a few events and
+    the wrong way at others. Ties go to the higher mean, then to the order of
+    :data:`HEADLINE_CANDIDATES`; with too few events, the default (mean net).
     """
     frame = summary[summary["measure"].isin(HEADLINE_CANDIDATES) & (summary["n_events"] >= min_events)
                     & summary["mean_signed_z"].notna()]
+    if "z_ci_low" in frame:
+        frame = frame[frame["z_ci_low"].notna()]
     if frame.empty:
         return default
     rank = {m: i for i, m in enumerate(HEADLINE_CANDIDATES)}
-    best = sorted(frame.itertuples(), key=lambda r: (-round(r.mean_signed_z, 9), rank[r.measure]))[0]
-    return str(best.measure)
+    low = frame["z_ci_low"] if "z_ci_low" in frame else frame["mean_signed_z"]
+    ordered = sorted(zip(frame["measure"], low, frame["mean_signed_z"], strict=True),
+                     key=lambda r: (-round(r[1], 9), -round(r[2], 9), rank[r[0]]))
+    return str(ordered[0][0])
 
 
 # --------------------------------------------------------------------------- perspectives

@@ -235,8 +235,8 @@ def load_event_study(path: str | Path | None = None) -> pd.DataFrame:
 
     Written by ``python -m bench.event_study`` (one row per corpus × event ×
     measure, the columns of :data:`analysis.schema.EVENT_STUDY`); the
-    report's headline measure is the one that moved most consistently in
-    the expected direction there (:func:`analysis.events.choose_headline`).
+    report's headline measure is the one that most surely moved the expected
+    way there (:func:`analysis.events.choose_headline`).
     Empty when the file is missing.
     """
     from .schema import EVENT_STUDY

@@ -4,7 +4,7 @@ Scores each shared development corpus for each dyad it covers, runs
 :func:`analysis.events.event_study` against the dyad's sourced, dated events
 (``analysis/data/events_<dyad>.yaml``) and writes every corpus × event ×
 measure row to ``analysis/data/event_study.csv``. The report's headline
-measure is the one with the highest mean signed z there
+measure is the one whose mean signed z there has the highest lower 95% bound
 (:func:`analysis.events.choose_headline`), and its Method section shows the
 table. Rerun after a change to the scorer: the headline follows the evidence.
 

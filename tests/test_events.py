@@ -309,10 +309,14 @@ def test_events_without_articles_are_listed_not_evaluated():
     assert study.best == "mean_net"  # too few events: the default stays
 
 
-def test_choose_headline_by_mean_signed_z_with_ties_in_candidate_order():
+def test_choose_headline_by_the_lower_end_of_the_interval_then_the_mean_then_candidate_order():
     summary = pd.DataFrame({"measure": ["mean_net", "goldstein_per_article", "conflict_share", "n_articles"],
-                            "n_events": [10, 10, 10, 10], "mean_signed_z": [0.5, 0.9, 0.9, 3.0]})
-    assert choose_headline(summary) == "goldstein_per_article"  # n_articles is volume, not a candidate
+                            "n_events": [10, 10, 10, 10], "mean_signed_z": [0.5, 1.2, 1.1, 3.0],
+                            "z_ci_low": [0.1, -0.2, 0.4, 2.0]})
+    assert choose_headline(summary) == "conflict_share"  # consistent beats large; n_articles is volume, no candidate
+    tied = summary.assign(z_ci_low=[0.4, 0.4, 0.4, 2.0])
+    assert choose_headline(tied) == "goldstein_per_article"  # the same lower end: the higher mean
+    assert choose_headline(tied.assign(mean_signed_z=[1.0, 1.0, 1.0, 3.0])) == "mean_net"  # then candidate order
     assert choose_headline(summary.assign(n_events=[10, 3, 3, 10])) == "mean_net"
     assert list(HEADLINE_CANDIDATES[:2]) == ["mean_net", "goldstein_per_article"]
 

@@ -213,7 +213,9 @@ def test_new_figures_draw_what_they_say(synthetic):
 def test_change_point_note_goes_to_the_caption_file_not_the_figure(seeds_results, tmp_path):
     make_figures(seeds_results, tmp_path, formats=("png",))
     caption = (tmp_path / "fig6_changes.txt").read_text()
-    assert "too short" in caption and caption.startswith(seeds_results.headline and "Mean intensity")
+    from analysis.events import MEASURES
+
+    assert "too short" in caption and caption.startswith(MEASURES[seeds_results.headline].label)
     assert "Too thin to draw" in (tmp_path / "fig1_net_by_topic.txt").read_text()
     fig = plot_changes(seeds_results.topic_periods, seeds_results.changes, note=seeds_results.changes_note)
     assert not any("too short" in t.get_text() for t in fig.axes[0].texts)

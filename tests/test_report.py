@@ -223,8 +223,11 @@ def test_report_leads_with_the_headline_and_shows_the_event_study_from_data(seed
     evidence.loc[evidence["measure"] == seeds_results.headline, "mean_signed_z"] = 0.4321
     evidence.attrs["corpora"] = ["corpus-one", "corpus-two"]
     html = render_report(dataclasses.replace(seeds_results, headline_evidence=evidence), EVALUATION, command="x")
-    label = {"intensity_per_sentence": "Mean intensity per dyad sentence"}.get(seeds_results.headline, "")
-    assert f"Headline measure: {label}" in html
+    from markupsafe import escape
+
+    from analysis.events import MEASURES
+
+    assert f"Headline measure: {escape(MEASURES[seeds_results.headline].label)}" in html
     method = html[html.index('id="method-headline"'):]
     assert "+0.43" in method and "corpus-one, corpus-two" in method and "(headline)" in method
     assert 'id="events"' in html and "distinct event" in html
@@ -245,7 +248,7 @@ def test_empty_configured_periods_fall_back_to_the_data_and_say_so(tmp_path):
     out = tmp_path / "out"
     assert main(["report", "--out", str(out), "--quiet", "--a", "1990", "--b", "1991", "--n-boot", "50"]) == 0
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "The configured periods hold 0 and 0 scored article(s) (A = 1990, B = 1991)" in html
+    assert "The configured periods hold 0 and 0 scored articles (A = 1990, B = 1991)" in html
     comparisons = pd.read_csv(out / "data" / "comparisons.csv", dtype=str)
     assert set(comparisons["period_a"]) != {"1990"}
 
