@@ -241,10 +241,10 @@ def _vectors(events: pd.DataFrame, group_column: str) -> pd.DataFrame:
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray | float) -> np.ndarray:
+    """numerator / denominator, NaN where the denominator is 0 (a measure of nothing is undefined, not 0)."""
+    numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.asarray(numerator, dtype=float) / denominator
-    return np.where(np.asarray(denominator) > 0, out, np.nan) if np.ndim(denominator) else \
-        (out if denominator > 0 else np.full(np.shape(numerator), np.nan))
+        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan)
 
 
 def _measure_values(sums: dict[str, np.ndarray], direction: str, population: float, sentences_total: float | None,
@@ -665,7 +665,7 @@ def _intensive(measure: str) -> str:
             "intensity_sum": "intensity_per_article", "intensity_sum_unique": "intensity_per_article"}.get(measure, measure)
 
 
-def _statistic(measure: Measure, sums: np.ndarray, columns: list[str], nets: np.ndarray | None = None) -> np.ndarray:
+def _statistic(measure: Measure, sums: np.ndarray, columns: list[str]) -> np.ndarray:
     """A measure from sums over articles (rows of ``sums``: draws)."""
     index = {c: i for i, c in enumerate(columns)}
     if measure.name == "mean_net":
