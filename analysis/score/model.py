@@ -36,7 +36,7 @@ from ..vocab import data_path, file_sha256
 
 __all__ = ["Model", "load_model", "sentence_features", "direction_features", "FEATURE_VERSION", "DEFAULT_MODEL"]
 
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 DEFAULT_MODEL = "model.json"
 _PLACEHOLDER = {"side": "<side>", "pair": "<pair>", "third": "<third>"}
 _LIST_GAP = frozenset({",", "and", ", and", "or", "-", "–", "/", ""})
@@ -81,7 +81,8 @@ def sentence_features(text: str, start: int, end: int, mentions: list, cues: lis
         f"previous_sides={previous_sides}": 1.0, "lede": float(index <= 1), "pair_context": float(pair_context),
         "question": float(sentence.rstrip(' "”’\')').endswith("?")),
         "quoted": float(any(q in sentence for q in '"“”')),
-        "long": float(len(sentence) > 250), "short": float(len(sentence) < 60),
+        # Length in words, not characters: whitespace must not move a score.
+        "long": float(len(WORD.findall(sentence)) > 40), "short": float(len(WORD.findall(sentence)) < 10),
         "any_cue": float(bool(cues)),
     }
     if article is not None:
@@ -100,7 +101,7 @@ def sentence_features(text: str, start: int, end: int, mentions: list, cues: lis
         if chain >= 3:
             features["actor_list"] = 1.0  # "Brazil, Russia, India and Turkey"
     for mention in side_mentions:
-        before = WORD.findall(text, max(start, mention.start - 12), mention.start)
+        before = WORD.findall(text, start, mention.start)
         if before and before[-1].lower() in _PLACE_BEFORE:
             features["side_after_preposition"] = 1.0
     dyad = [c for c in cues if c.scope == "dyad"]
