@@ -67,12 +67,12 @@ SOURCES := $(shell find analysis -type f \( -name '*.py' -o -name '*.yaml' -o -n
 INPUTS := $(shell find $(CORPUS) -type f 2>/dev/null)
 
 # analysis/io.py TABLES, each written as CSV and Parquet (tests/test_make.py keeps them in step)
-TABLES := articles sentences article_topics topic_periods comparisons trends changes skipped
+TABLES := articles sentences article_topics topic_periods comparisons trends changes skipped events event_periods event_study directed_lags granger perspectives perspective_periods perspective_comparisons unknown_outlets
 REPORT_FILES := report.html $(foreach t,$(TABLES),data/$(t).csv data/$(t).parquet)
 
 # analysis/present/chartdata.py FIGURES, each as PDF, SVG and PNG
-FIGURE_STEMS := fig1_net_by_topic fig2_heatmap fig3_comparison fig4_mass fig5_articles fig6_changes
-FIGURE_FILES := $(foreach f,$(FIGURE_STEMS),$(f).pdf $(f).svg $(f).png)
+FIGURE_STEMS := fig1_net_by_topic fig2_heatmap fig3_comparison fig4_mass fig5_articles fig6_changes fig7_directed fig8_perspectives fig9_events
+FIGURE_FILES := $(foreach f,$(FIGURE_STEMS),$(f).pdf $(f).svg $(f).png $(f).txt)
 
 $(addprefix %/,$(REPORT_FILES)): $(VENV)/.runtime $(SOURCES) $(INPUTS)
 	$(SAY) "Scoring $(CORPUS) and writing $*/report.html and $*/data/"
@@ -85,8 +85,8 @@ $(addprefix %/,$(FIGURE_FILES)): $(VENV)/.runtime $(SOURCES) $(INPUTS)
 	$(SAY) "Drawing the figures of $(CORPUS) into $*/"
 	$(RUN) figures --corpus $(CORPUS) --figures $*
 
-figures: $(addprefix $(FIGURES)/,$(FIGURE_FILES)) ## The six paper figures in FIGURES/ (PDF with embedded fonts, SVG, 300-dpi PNG)
-	@echo "The figures are in $(FIGURES)/ (fig1…fig6, each as PDF, SVG and PNG)."
+figures: $(addprefix $(FIGURES)/,$(FIGURE_FILES)) ## The nine paper figures in FIGURES/ (PDF with embedded fonts, SVG, 300-dpi PNG, caption in .txt)
+	@echo "The figures are in $(FIGURES)/ (fig1…fig9, each as PDF, SVG and PNG, its caption in .txt)."
 
 notebook: $(VENV)/.notebook ## Open notebooks/compare_periods.ipynb in JupyterLab
 	$(SAY) "Starting JupyterLab; Ctrl-C stops it"

@@ -6,6 +6,8 @@
     per_topic = rd.article_topics(sentences, articles)
     periods = rd.aggregate(per_topic, freq="QE")
     rd.compare_periods(per_topic, a="2021", b="2025")
+    events = rd.dyad_events(sentences, articles)          # the attributed A–B events
+    measures = rd.event_periods(events, articles, "QE")   # every event measure with interval and n
 
 Submodules are imported on first use, so ``import analysis`` stays fast.
 """
@@ -21,11 +23,17 @@ _EXPORTS = {
     "score_corpus": "score", "score_sentence": "score", "Scorer": "score",
     "article_topics": "aggregation", "aggregate": "aggregation", "smooth": "aggregation",
     "compare_periods": "dynamics", "detect_changes": "dynamics", "trend": "dynamics",
+    "choose_periods": "dynamics", "directed_dynamics": "dynamics",
+    "dyad_events": "events", "event_periods": "events", "event_study": "events", "compare_perspectives": "events",
+    "summarize_event_study": "events", "choose_headline": "events", "MEASURES": "events",
+    "assign_perspectives": "reference", "unknown_outlets": "reference", "load_event_dates": "reference",
+    "load_event_study": "reference", "load_outlets": "reference", "headline_periods": "engine.pipeline",
     "evaluate": "validate",
     "run": "engine.pipeline", "Results": "engine.pipeline", "load_config": "config", "Config": "config",
     "save_figure": "present.figures", "paper_style": "present.figures",
     "plot_net_by_topic": "present.figures", "plot_heatmap": "present.figures", "plot_comparison": "present.figures",
     "plot_mass": "present.figures", "plot_articles": "present.figures", "plot_changes": "present.figures",
+    "plot_directed": "present.figures", "plot_perspectives": "present.figures", "plot_events": "present.figures",
     "AnalysisError": "errors", "ConfigError": "errors", "InputError": "errors", "TooShortError": "errors",
 }
 

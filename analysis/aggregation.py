@@ -76,7 +76,8 @@ def article_topics(sentences: pd.DataFrame, articles: pd.DataFrame | None = None
 
 
 def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: int = 3, n_boot: int = 2000,
-              seed: int = 20240101, confidence: float = 0.95, topics: list[str] | None = None) -> pd.DataFrame:
+              seed: int = 20240101, confidence: float = 0.95, topics: list[str] | None = None,
+              stories: pd.Series | None = None) -> pd.DataFrame:
     """Mean net cooperation per topic and period, with an article bootstrap interval.
 
     Parameters
@@ -93,6 +94,11 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
         numbers), and the interval's coverage.
     topics
         Topics to include (default: all found, "all" first).
+    stories
+        Each article's story key (:func:`analysis.stats.story_keys` of the
+        sentences): articles with the same key are copies of one text and
+        count as one story. Without it (or a ``story`` column) every article
+        is its own story.
 
     Returns
     -------
@@ -102,10 +108,13 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
         topic, period (e.g. "2025Q1"), period_start, period_end, n_articles
         (articles with a score), n_sentences (their relevant sentences),
         mean_net, ci_low, ci_high (percentile bootstrap over articles; NaN
-        below two articles), cooperation_share and friction_share (share of
+        below two distinct stories: one article, or copies of one story, has
+        no interval, and NaN for a zero-width one), cooperation_share and friction_share (share of
         cue mass), cooperation_mass and friction_mass (summed relevance-weighted
         cue weights), volume_share (the topic's articles over all articles
-        naming either side in the period), thin (fewer than ``min_articles``).
+        naming either side in the period), thin (fewer than ``min_articles``),
+        n_stories (distinct stories among the articles: copies of one text
+        count once; the article count where the table has no ``story``).
     """
     frequency = period_freq(freq)
     dated = dated_rows(article_topics)
@@ -134,13 +143,22 @@ def aggregate(article_topics: pd.DataFrame, freq: str = "QE", *, min_articles: i
                    "cooperation_mass": 0.0 if scored is None else float(scored["cooperation"].sum()),
                    "friction_mass": 0.0 if scored is None else float(scored["friction"].sum()),
                    "volume_share": (n / mentioning[period]) if period in mentioning.index and mentioning[period] else math.nan,
-                   "thin": n < min_articles}
+                   "thin": n < min_articles, "n_stories": 0}
             if n:
                 values = scored["net"].to_numpy(dtype=float)
                 row["mean_net"] = float(values.mean())
-                if n >= 2:
+                if stories is not None:
+                    keys = scored["article_id"].map(stories).fillna(scored["article_id"])
+                elif "story" in scored:
+                    keys = scored["story"].where(scored["story"].astype(bool), scored["article_id"])
+                else:
+                    keys = scored["article_id"]
+                row["n_stories"] = int(keys.nunique())
+                if row["n_stories"] >= 2:
                     means = bootstrap_means(values, n_boot, cell_rng(seed, topic, period))
-                    row["ci_low"], row["ci_high"] = (float(q) for q in np.quantile(means, [alpha, 1 - alpha]))
+                    low, high = (float(q) for q in np.quantile(means, [alpha, 1 - alpha]))
+                    if high - low > 1e-12:  # every resample the same (articles that all agree): no interval
+                        row["ci_low"], row["ci_high"] = low, high
                 mass = float(scored["cooperation"].sum() + scored["friction"].sum())
                 if mass > 0:
                     row["cooperation_share"] = float(scored["cooperation"].sum()) / mass

@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help=COMMANDS["report"], description=COMMANDS["report"])
     p.add_argument("--corpus", help="folder or file (default: from the config)")
     p.add_argument("--out", help="folder for report.html and data/ (default: reports/)")
+    p.add_argument("--a", help="period A of the comparison (default: [analysis.compare] or from the data)")
+    p.add_argument("--b", help="period B of the comparison")
     _add_run_options(p)
     return parser
 
@@ -118,6 +120,12 @@ def _config(args: argparse.Namespace):
 
     config = load_config(getattr(args, "config", None))
     corpus = getattr(args, "corpus", None)
+    if args.command == "report" and (args.a or args.b):
+        if not (args.a and args.b):
+            from .errors import ConfigError
+
+            raise ConfigError("give both --a and --b (the two periods to compare), or neither.")
+        config = config.with_options(compare={"a": args.a, "b": args.b})
     return config.with_options(
         corpus=corpus, out=getattr(args, "out", None), figures=getattr(args, "figures", None),
         dyad=getattr(args, "dyad", None), topics=getattr(args, "topics", None), cues=getattr(args, "cues", None),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import schema
 from .errors import AnalysisError
 
 __all__ = ["write_text", "write_table", "output_lock", "write_results", "TABLES", "REPORT_MARKER"]
@@ -21,7 +22,17 @@ TABLES = {
     "articles": "articles", "sentences": "sentences", "article_topics": "article_topics",
     "topic_periods": "topic_periods", "comparisons": "comparisons", "trends": "trends",
     "changes": "changes", "skipped": "skipped",
+    "events": "events", "event_periods": "event_periods", "event_study": "event_study_table",
+    "directed_lags": "directed_lags", "granger": "granger", "perspectives": "perspectives",
+    "perspective_periods": "perspective_periods", "perspective_comparisons": "perspective_comparisons",
+    "unknown_outlets": "unknown_outlets",
 }
+
+
+_EMPTY_COLUMNS = {"events": schema.EVENTS, "event_periods": schema.EVENT_PERIODS, "event_study": schema.EVENT_STUDY,
+                  "directed_lags": schema.DIRECTED_LAGS, "granger": schema.GRANGER,
+                  "perspectives": schema.PERSPECTIVES, "perspective_periods": schema.EVENT_PERIODS,
+                  "perspective_comparisons": schema.PERSPECTIVE_COMPARISONS, "unknown_outlets": ("outlet", "n_articles")}
 
 
 def _writable(directory: Path) -> None:
@@ -106,7 +117,10 @@ def write_results(results, out: str | Path, html: str) -> list[Path]:
             (staging / "data").mkdir(parents=True, exist_ok=True)
             staged = []
             for name, attribute in TABLES.items():
-                staged += write_table(getattr(results, attribute), staging / "data", name)
+                table = getattr(results, attribute, None)
+                if table is None:  # a table the run could not make (no dated events): written empty, so the set is whole
+                    table = pd.DataFrame(columns=list(_EMPTY_COLUMNS.get(name, ())))
+                staged += write_table(table, staging / "data", name)
             write_text(staging / "report.html", html)
             written = []
             for path in staged:

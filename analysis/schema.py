@@ -7,7 +7,9 @@ import pandas as pd
 from .errors import AnalysisError
 
 __all__ = ["ALL_TOPICS", "ARTICLES", "SKIPPED", "SENTENCES", "ARTICLE_TOPICS", "TOPIC_PERIODS",
-           "COMPARISONS", "TRENDS", "CHANGES", "DATE_SOURCES", "RELEVANCE", "DIRECTIONS", "QUADS", "check"]
+           "COMPARISONS", "TRENDS", "CHANGES", "DATE_SOURCES", "RELEVANCE", "DIRECTIONS", "QUADS", "EVENTS",
+           "EVENT_PERIODS", "EVENT_STUDY", "PERSPECTIVES", "PERSPECTIVE_COMPARISONS", "DIRECTED_LAGS", "GRANGER",
+           "check"]
 
 ALL_TOPICS = "all"  # the topic row that counts every relevant sentence once
 DATE_SOURCES = ("override", "column", "explicit", "url", "inferred", "unknown")
@@ -32,12 +34,33 @@ ARTICLE_TOPICS = (
 TOPIC_PERIODS = (
     "topic", "period", "period_start", "period_end", "n_articles", "n_sentences", "mean_net",
     "ci_low", "ci_high", "cooperation_share", "friction_share", "cooperation_mass", "friction_mass",
-    "volume_share", "thin",
+    "volume_share", "thin", "n_stories",
 )
 COMPARISONS = (
-    "topic", "n_a", "n_b", "mean_a", "mean_b", "difference", "ci_low", "ci_high",
+    "topic", "period_a", "period_b", "n_a", "n_b", "mean_a", "mean_b", "difference", "ci_low", "ci_high",
     "p_value", "p_adjusted", "effect_size", "significant",
 )
+# One row per direct sentence: the attributed A–B events (analysis.events.dyad_events).
+EVENTS = (
+    "article_id", "sentence", "published", "topics", "direction", "source", "target", "quad", "goldstein",
+    "intensity", "net", "cues", "story", "event_id", "n_reports", "group_size", "is_event",
+)
+# Every event measure per topic × period × direction (the first column is the grouping: topic or perspective).
+EVENT_PERIODS = (
+    "topic", "direction", "period", "period_start", "period_end", "measure", "value", "ci_low", "ci_high",
+    "n_articles", "n_events", "n_stories", "thin",
+)
+EVENT_STUDY = (
+    "corpus", "date", "kind", "label", "measure", "n_before", "n_after", "value_before", "value_after",
+    "difference", "se", "z", "signed_z", "right", "evaluable",
+)
+PERSPECTIVES = ("article_id", "outlet", "country", "kind", "perspective", "site")
+PERSPECTIVE_COMPARISONS = (
+    "perspective_a", "perspective_b", "measure", "periods", "n_periods", "n_a", "n_b", "value_a", "value_b",
+    "difference", "ci_low", "ci_high", "p_value", "p_adjusted",
+)
+DIRECTED_LAGS = ("measure", "lag", "correlation", "ci_low", "ci_high", "n_periods")
+GRANGER = ("cause", "effect", "lags", "f_statistic", "df_num", "df_denom", "p_value", "n_periods", "series")
 TRENDS = ("topic", "n_articles", "slope_per_year", "ci_low", "ci_high", "p_value", "maxlags")
 CHANGES = ("topic", "break_period", "break_date", "ci_low", "ci_high", "mean_before", "mean_after", "support")
 

@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 
 from analysis.aggregation import aggregate, smooth
-from analysis.dynamics import compare_periods, detect_changes, parse_period, trend
+from analysis.dynamics import (
+    choose_periods,
+    compare_periods,
+    detect_changes,
+    directed_dynamics,
+    parse_period,
+    trend,
+)
 from analysis.errors import AnalysisError, TooShortError
 
 
@@ -186,3 +193,120 @@ def test_flat_series_rarely_show_a_break(rng):
 def test_change_points_refuse_a_short_series():
     with pytest.raises(TooShortError, match="too short"):
         detect_changes(_periods([0.1, 0.2, 0.3]))
+
+
+# ------------------------------------------------------------------ copies of one story, zero-width intervals
+
+def test_copies_of_one_story_and_agreeing_articles_get_no_interval():
+    data = table([("a", "2021-01-10", "all", -0.13), ("b", "2021-01-11", "all", -0.13),
+                  ("c", "2022-01-10", "all", 0.2), ("d", "2022-01-11", "all", 0.4)])
+    data["story"] = ["s1", "s1", "s2", "s3"]  # a and b: two copies of one wire story
+    out = aggregate(data, "YE", n_boot=300).set_index("period")
+    assert out.loc["2021", "n_articles"] == 2 and out.loc["2021", "n_stories"] == 1
+    assert math.isnan(out.loc["2021", "ci_low"])  # the issue's [−0.13, −0.13]
+    assert out.loc["2022", "ci_low"] < out.loc["2022", "ci_high"]
+    # two different stories that agree exactly: every resample the same, so no (zero-width) interval either
+    agree = table([("a", "2021-01-10", "all", 0.5), ("b", "2021-01-11", "all", 0.5)])
+    assert math.isnan(aggregate(agree, "YE", n_boot=100).iloc[0]["ci_low"])
+
+
+# ------------------------------------------------------------------ comparisons that mean something
+
+def test_comparison_labels_are_columns_that_survive_concat_and_merge(rng):
+    rows = simulated(rng, 20, "2021-01-01", "2021-12-31", 0.0) + simulated(rng, 20, "2022-01-01", "2022-12-31", 0.2, prefix="b")
+    first = compare_periods(table(rows), "2021", "2022", n_boot=100, n_perm=200)
+    second = compare_periods(table(rows), "2021Q1", "2022Q4", n_boot=100, n_perm=200)
+    assert first.period_a == "2021" and first.period_b == "2022"
+    both = pd.concat([first, second], ignore_index=True)
+    assert list(both["period_a"]) == ["2021", "2021Q1"] and list(both["period_b"]) == ["2022", "2022Q4"]
+    merged = first.merge(second, on="topic", suffixes=("_year", "_quarter"))
+    assert merged.loc[0, "period_a_year"] == "2021" and merged.loc[0, "period_a_quarter"] == "2021Q1"
+    assert type(first.table) is pd.DataFrame and list(first.table.columns)[:3] == ["topic", "period_a", "period_b"]
+    intervals = first.conf_int()
+    assert list(intervals.columns) == ["ci_low", "ci_high"] and intervals.index.names == ["topic", "period_a", "period_b"]
+    assert intervals.loc[("all", "2021", "2022"), "ci_low"] == first.iloc[0]["ci_low"]
+    assert "A = 2021, B = 2022" in first.summary()
+
+
+def test_choose_periods_keeps_configured_ones_that_hold_articles():
+    data = table([("a", "2020-05-01", "all", 0.1), ("b", "2025-05-01", "all", 0.2)])
+    assert choose_periods(data, "2020", "2025") == ("2020", "2025", "")
+
+
+def test_choose_periods_falls_back_to_the_last_full_year_and_says_so():
+    data = table([("a", "2015-03-01", "all", 0.1), ("b", "2016-04-01", "all", 0.2), ("c", "2016-12-20", "all", -0.1),
+                  ("d", "2017-02-01", "all", 0.3)])
+    a, b, note = choose_periods(data, "2020-2021", "2025")
+    assert (a, b) == ("2015", "2016")  # 2017 ends in February: 2016 is the last year the data run to December of
+    assert "0 and 0" in note and "2016" in note and "2015" in note
+    a, b, note = choose_periods(data)
+    assert (a, b) == ("2015", "2016") and note.startswith("Compared the last full year")
+
+
+def test_choose_periods_uses_halves_within_one_year():
+    data = table([("a", "2021-01-01", "all", 0.1), ("b", "2021-06-30", "all", 0.2), ("c", "2021-12-31", "all", 0.2)])
+    a, b, note = choose_periods(data)
+    assert a == ("2021-01-01", "2021-07-02") and b == ("2021-07-03", "2021-12-31") and "half" in note
+    out = compare_periods(data, a, b, n_boot=50, n_perm=50)
+    assert out.iloc[0]["n_a"] == 2 and out.iloc[0]["n_b"] == 1
+
+
+def test_change_points_run_on_any_column():
+    frame = _periods(np.r_[np.full(10, -0.4), np.full(10, 0.4)]).rename(columns={"mean_net": "value"})
+    out = detect_changes(frame, column="value", n_boot=20)
+    assert out.iloc[0]["break_period"] == "2017Q3"
+
+
+# ------------------------------------------------------------------ directed dyad
+
+def _directed_events(rng, months, *, lag=1, noise=0.3):
+    """a_to_b totals random per month; b_to_a follows them ``lag`` months later."""
+    starts = pd.period_range("2010-01", periods=months, freq="M")
+    a_totals = rng.normal(0, 3, months)
+    b_totals = np.r_[np.zeros(lag), a_totals[:months - lag]] + rng.normal(0, noise, months)
+    rows = []
+    for month, a_total, b_total in zip(starts, a_totals, b_totals, strict=True):
+        for direction, total in (("a_to_b", a_total), ("b_to_a", b_total)):
+            rows.append({"article_id": f"{direction}{month}", "published": month.start_time + pd.Timedelta(days=3),
+                         "direction": direction, "goldstein": total, "intensity": np.sign(total), "is_event": True})
+    events = pd.DataFrame(rows)
+    articles = pd.DataFrame({"article_id": events["article_id"], "published": events["published"]})
+    return events, articles
+
+
+def test_directed_cross_correlation_and_granger_find_who_follows(rng):
+    events, articles = _directed_events(rng, 60)
+    result = directed_dynamics(events, articles, sides=("Ankara", "Moscow"))
+    lags = result.table.set_index("lag")
+    assert lags["correlation"].idxmax() == 1 and lags.loc[1, "correlation"] > 0.9
+    assert lags.loc[1, "ci_low"] < lags.loc[1, "correlation"] < lags.loc[1, "ci_high"]
+    assert abs(lags.loc[0, "correlation"]) < 0.4
+    granger = result.granger.set_index("cause")
+    assert granger.loc["Ankara→Moscow", "p_value"] < 0.001 and granger.loc["Moscow→Ankara", "p_value"] > 0.01
+    assert list(result.series.columns) == ["period", "period_start", "a_to_b", "b_to_a", "n_a_to_b", "n_b_to_a"]
+    assert "Granger" in result.summary() and "Limits" in result.summary()
+    assert list(result.conf_int().columns) == ["ci_low", "ci_high"]
+
+
+def test_directed_dynamics_refuses_short_series_with_a_reason(rng):
+    events, articles = _directed_events(rng, 10)
+    result = directed_dynamics(events, articles)
+    assert result.table["correlation"].isna().all() and result.granger.empty
+    assert "at least 12" in result.note and "at least 24" in result.note
+
+
+def test_a_series_with_a_level_shift_is_differenced_before_the_var(rng):
+    events, articles = _directed_events(rng, 60, lag=0, noise=1.0)
+    shift = events["published"] >= pd.Timestamp("2013-01-01")
+    events.loc[shift, "goldstein"] -= 30  # a war starts: both directions drop together
+    result = directed_dynamics(events, articles)
+    assert result.granger["series"].str.startswith("first differences").all()
+
+
+def test_directed_dynamics_refuses_a_series_of_zeros_and_a_few_spikes(rng):
+    events, articles = _directed_events(rng, 60)
+    quiet = events["published"] >= pd.Timestamp("2010-06-01")
+    events, articles = events[~quiet], pd.concat([articles[~quiet], articles[quiet].assign(article_id="x")])
+    result = directed_dynamics(events, articles)
+    assert len(result.series) == 60 and result.table["correlation"].isna().all() and result.granger.empty
+    assert "only 5 period(s)" in result.note

@@ -70,7 +70,7 @@ def test_the_makefile_lists_the_outputs_the_code_writes():
 
 
 def test_figures_follow_their_files(tmp_path):
-    names = [f"{stem}.{ext}" for stem in FIGURES for ext in ("pdf", "svg", "png")]
+    names = [f"{stem}.{ext}" for stem in FIGURES for ext in ("pdf", "svg", "png", "txt")]
     _outputs(tmp_path, names)
     assert "analysis figures" not in _make_dry_run("figures", f"FIGURES={tmp_path}")
     (tmp_path / "fig4_mass.svg").unlink()

@@ -41,6 +41,7 @@ def _check(notebook) -> None:
     text = " ".join(_text(cell) for cell in cells)
     assert "Period comparison" in text and "95% CI" in text
     assert "too short" in text
+    assert "headline:" in text and "Directed dyad" in text  # the event measures, the headline, the directed dyad
 
 
 def test_the_shipped_notebook_shows_each_figure_once_with_its_intervals():

@@ -183,4 +183,98 @@ def test_large_corpora_keep_the_report_small(seeds_results):
     full = render_report(seeds_results, EVALUATION, command="x")
     assert full.count('<details class="article">') == 5
     # only dyad-relevant sentences are embedded; the others are counted
-    assert "other sentence(s) name neither side" in full
+    assert "other sentences that carry no dyad score" in full
+
+
+# ------------------------------------------------------------------ data quality, headline, comparisons
+
+def _jsonl(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_data_quality_counts_everything_lists_a_page_and_names_the_row(tmp_path):
+    rows = [{"id": f"u{i}", "title": f"Undated story {i}", "date": "", "text": f"Story {i}: Turkey and Russia signed a trade deal in "
+             f"Ankara on energy number {i}. Turkey praised Russia."} for i in range(60)]
+    rows += [{"id": "co", "title": "A co-mention", "date": "2021-03-01",
+              "text": "Turkey held elections. Separately, Russia launched a satellite. Nothing else happened."},
+             {"id": "one", "title": "One side", "date": "2021-03-02", "text": "Turkey held elections. It rained."},
+             {"id": "none", "title": "Neither side", "date": "2021-03-03", "text": "It rained in Paris all week."}]
+    corpus = _jsonl(tmp_path / "corpus.jsonl", rows)
+    out = tmp_path / "out"
+    assert main(["report", "--corpus", str(corpus), "--out", str(out), "--n-boot", "50", "--quiet", "--no-cache"]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    quality = html[html.index('id="quality"'):html.index('id="method"')]
+    assert "60 undated articles" in quality and "and 10 more (all in data/articles.csv)" in quality
+    assert "corpus.jsonl:1 — Undated story 0" in quality  # the row and its title, not the bare file path
+    assert "names both sides, never in the same sentence (a co-mention)" in quality
+    assert "names only Turkey" in quality and "names neither side" in quality
+    assert "1 articles" not in html and "1 undated articles" not in html
+
+
+def test_report_leads_with_the_headline_and_shows_the_event_study_from_data(seeds_results):
+    import dataclasses
+
+    evidence = seeds_results.headline_evidence.copy()
+    evidence.loc[evidence["measure"] == seeds_results.headline, "mean_signed_z"] = 0.4321
+    evidence.attrs["corpora"] = ["corpus-one", "corpus-two"]
+    html = render_report(dataclasses.replace(seeds_results, headline_evidence=evidence), EVALUATION, command="x")
+    from markupsafe import escape
+
+    from analysis.events import MEASURES
+
+    assert f"Headline measure: {escape(MEASURES[seeds_results.headline].label)}" in html
+    method = html[html.index('id="method-headline"'):]
+    assert "+0.43" in method and "corpus-one, corpus-two" in method and "(headline)" in method
+    assert 'id="events"' in html and "distinct event" in html
+    assert "2015-11-24 (crisis): Turkey shoots down a Russian Su-24" in html  # the dated events and their sources
+
+
+def test_report_takes_a_and_b_and_writes_the_period_labels(tmp_path):
+    out = tmp_path / "out"
+    assert main(["report", "--out", str(out), "--quiet", "--a", "2021", "--b", "2025", "--n-boot", "50"]) == 0
+    comparisons = pd.read_csv(out / "data" / "comparisons.csv", dtype=str)
+    assert set(comparisons["period_a"]) == {"2021"} and set(comparisons["period_b"]) == {"2025"}
+    assert main(["report", "--out", str(out), "--quiet", "--a", "2021"]) == 2
+    for table in ("events", "event_periods", "perspective_periods", "directed_lags"):
+        assert (out / "data" / f"{table}.csv").exists() and (out / "data" / f"{table}.parquet").exists()
+
+
+def test_empty_configured_periods_fall_back_to_the_data_and_say_so(tmp_path):
+    out = tmp_path / "out"
+    assert main(["report", "--out", str(out), "--quiet", "--a", "1990", "--b", "1991", "--n-boot", "50"]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "The configured periods hold 0 and 0 scored articles (A = 1990, B = 1991)" in html
+    comparisons = pd.read_csv(out / "data" / "comparisons.csv", dtype=str)
+    assert set(comparisons["period_a"]) != {"1990"}
+
+
+@pytest.mark.browser
+def test_search_covers_the_sentences_and_links_land_below_the_sticky_header(tmp_path):
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "out"
+    assert main(["report", "--out", str(out), "--quiet", "--n-boot", "50"]) == 0
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto((out / "report.html").as_uri())
+        rows = page.locator("#article-table > tbody > tr")
+        # a word in an embedded dyad sentence, in no title, source, topic or path
+        page.fill("#article-search", "tianjin")
+        visible = [r for r in range(rows.count()) if rows.nth(r).is_visible()]
+        assert len(visible) == 1
+        page.fill("#article-search", "")
+        link = page.locator("#topics .evidence a").first
+        target = link.get_attribute("href")
+        link.click()
+        page.wait_for_timeout(300)
+        nav_bottom = page.evaluate("document.querySelector('nav').getBoundingClientRect().bottom")
+        row = page.locator(target)
+        top = page.evaluate("(id) => document.getElementById(id).getBoundingClientRect().top", target[1:])
+        assert top >= nav_bottom - 1  # the article's title is not hidden under the sticky navigation
+        assert row.locator("details.article").evaluate("d => d.open")
+        assert page.locator(f"{target} summary").is_visible()
+        browser.close()
