@@ -46,6 +46,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--infer-dates", action="store_true", default=None,
                         help="give undated articles the latest date their text mentions (reported)")
     parser.add_argument("--no-tone", dest="tone", action="store_false", default=None, help="skip VADER tone (faster)")
+    parser.add_argument("--tone-all", dest="tone_all", action="store_true", default=None,
+                        help="VADER tone of every sentence, not only those naming a side or the pair (slower)")
     parser.add_argument("--jobs", type=int, help="processes (local) or workers (dask); default: all cores")
     parser.add_argument("--engine", choices=["local", "dask"], help="local process pool (default) or Dask")
     parser.add_argument("--scheduler", help="address of a running Dask scheduler (with --engine dask)")
@@ -133,7 +135,7 @@ def _config(args: argparse.Namespace):
         metadata=getattr(args, "metadata", None), freq=getattr(args, "freq", None),
         min_articles=getattr(args, "min_articles", None), n_boot=getattr(args, "n_boot", None),
         seed=getattr(args, "seed", None), infer_dates=getattr(args, "infer_dates", None),
-        tone=getattr(args, "tone", None), jobs=getattr(args, "jobs", None), engine=getattr(args, "engine", None),
+        tone=getattr(args, "tone", None), tone_all=getattr(args, "tone_all", None), jobs=getattr(args, "jobs", None), engine=getattr(args, "engine", None),
         scheduler=getattr(args, "scheduler", None), cache=getattr(args, "cache", None))
 
 
@@ -192,7 +194,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 
         result = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
         unique = result.articles[result.articles["duplicate_of"] == ""]
-        sentences = score_at_scale(unique, Scorer(config.dyad, config.topics, config.cues, tone=config.tone, model=config.model),
+        sentences = score_at_scale(unique, Scorer(config.dyad, config.topics, config.cues, tone=config.tone, tone_all=config.tone_all, model=config.model),
                                    jobs=config.jobs or None, engine=config.engine, scheduler=config.scheduler,
                                    cache=config.cache or None)
         output = Path(args.output)
@@ -212,7 +214,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
             from tqdm import tqdm
 
             bar = tqdm(desc="scoring", unit="article", leave=False)
-        result = stream(config.corpus, args.output, scorer=Scorer(config.dyad, config.topics, config.cues, tone=config.tone, model=config.model),
+        result = stream(config.corpus, args.output, scorer=Scorer(config.dyad, config.topics, config.cues, tone=config.tone, tone_all=config.tone_all, model=config.model),
                         metadata=config.metadata, infer_dates=config.infer_dates, jobs=config.jobs or None,
                         engine=config.engine, scheduler=config.scheduler, cache=config.cache or None,
                         batch_size=args.batch_size, progress=bar.update if bar is not None else None)

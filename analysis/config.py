@@ -31,6 +31,7 @@ class Config:
     metadata: str | None = None
     infer_dates: bool = False
     tone: bool = True
+    tone_all: bool = False  # tone of every sentence, not only those naming a side or the pair
     jobs: int = 0
     engine: str = "local"
     scheduler: str | None = None

@@ -6,7 +6,7 @@ import pandas as pd
 
 from .errors import AnalysisError
 
-__all__ = ["ALL_TOPICS", "ARTICLES", "SKIPPED", "SENTENCES", "ARTICLE_TOPICS", "TOPIC_PERIODS",
+__all__ = ["ALL_TOPICS", "ARTICLES", "SCORED_ARTICLES", "SKIPPED", "SENTENCES", "ARTICLE_TOPICS", "TOPIC_PERIODS",
            "COMPARISONS", "TRENDS", "CHANGES", "DATE_SOURCES", "RELEVANCE", "DIRECTIONS", "QUADS", "EVENTS",
            "EVENT_PERIODS", "EVENT_STUDY", "PERSPECTIVES", "PERSPECTIVE_COMPARISONS", "DIRECTED_LAGS", "GRANGER",
            "check"]
@@ -21,6 +21,8 @@ ARTICLES = (
     "article_id", "path", "line", "source_id", "title", "source", "byline", "url",
     "published", "date_source", "text", "n_chars", "content_hash", "duplicate_of",
 )
+# The articles table as written: whether the scorer read each article, and why not.
+SCORED_ARTICLES = (*ARTICLES, "scored", "unscored_reason")
 SKIPPED = ("path", "line", "reason")
 SENTENCES = (
     "article_id", "sentence", "start", "end", "text", "sides", "third_parties", "relevance",

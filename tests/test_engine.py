@@ -116,3 +116,45 @@ def test_an_interrupted_run_leaves_a_valid_cache(articles, reference, tmp_path, 
 def test_unknown_engine():
     with pytest.raises(AnalysisError, match="unknown engine"):
         score_at_scale(pd.DataFrame({"article_id": [], "content_hash": [], "text": []}), Scorer(), engine="spark")
+
+
+def _broad_articles():
+    """A kept article, one naming neither side, one naming only Russia: what a broad corpus mostly holds."""
+    texts = {"pair": "Turkey and Russia signed a gas deal in Ankara. The deal runs for ten years.",
+             "neither": "The central bank raised interest rates. Markets fell on Monday.",
+             "one": "Russia raised its export duty on wheat. Farmers protested in Rostov."}
+    return pd.DataFrame({"article_id": list(texts), "content_hash": [f"h-{k}" for k in texts],
+                         "text": list(texts.values())})
+
+
+def test_articles_that_cannot_relate_the_pair_give_no_rows_and_their_reason():
+    sentences, reasons = score_at_scale(_broad_articles(), Scorer(tone=False), jobs=1, return_reasons=True)
+    assert set(sentences["article_id"]) == {"pair"}
+    assert (sentences["sentence"] >= 0).all()
+    assert reasons.to_dict() == {"neither": "names neither side",
+                                 "one": "names only Russia (and no phrase for the pair)"}
+
+
+def test_unscored_articles_are_cached_too(tmp_path, monkeypatch):
+    """Before the cache kept a mark for them, every rerun scored the unscored articles again."""
+    cache = tmp_path / "cache"
+    first = score_at_scale(_broad_articles(), Scorer(tone=False), jobs=1, cache=cache, return_reasons=True)
+    scored = []
+    real = engine.score_batch
+    monkeypatch.setattr(engine, "score_batch", lambda batch, params: scored.extend(b[0] for b in batch) or real(batch, params))
+    again = score_at_scale(_broad_articles(), Scorer(tone=False), jobs=1, cache=cache, return_reasons=True)
+    assert scored == []
+    pd.testing.assert_frame_equal(again[0], first[0])
+    pd.testing.assert_series_equal(again[1].sort_index(), first[1].sort_index())
+
+
+def test_mark_scored_names_why_an_article_was_not_scored():
+    from analysis.engine.pipeline import mark_scored
+    from analysis.schema import ARTICLES, SCORED_ARTICLES
+
+    articles = _broad_articles().assign(duplicate_of=["", "", "pair"])
+    articles = articles.assign(**{c: "" for c in ARTICLES if c not in articles})[list(ARTICLES)]
+    marked = mark_scored(articles, pd.Series({"neither": "names neither side"}))
+    assert marked["scored"].tolist() == [True, False, False]
+    assert marked["unscored_reason"].tolist() == ["", "names neither side", "duplicate of pair"]
+    assert tuple(marked.columns[:len(SCORED_ARTICLES)]) == SCORED_ARTICLES

@@ -117,6 +117,16 @@ def test_tone_is_its_own_column():
     assert r["relevance"] == "direct" and r["net"] < -0.5 and r["intensity"] <= -2
 
 
+def test_tone_only_where_a_side_or_the_pair_is_named_unless_asked_for_all():
+    text = "Turkey and Russia signed a wonderful deal. Markets loved the wonderful news."
+    rows = Scorer(tone=True, model="none").score_text("a", text)
+    assert [r["relevance"] for r in rows] == ["direct", "none"]
+    assert rows[0]["tone"] > 0.5 and math.isnan(rows[1]["tone"])
+    everywhere = Scorer(tone=True, tone_all=True, model="none").score_text("a", text)
+    assert everywhere[1]["tone"] > 0.5 and everywhere[0]["tone"] == rows[0]["tone"]
+    assert Scorer(tone_all=True).fingerprint() != Scorer().fingerprint()
+
+
 def test_negation_flips():
     assert generic("Turkey attacked the convoy.")["net"] < 0
     assert generic("Turkey would not pose a threat to the alliance.")["net"] > 0

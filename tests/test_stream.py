@@ -8,6 +8,7 @@ from conftest import DATA
 
 import analysis.engine.tasks as engine
 from analysis.aggregation import article_topics
+from analysis.engine.pipeline import mark_scored
 from analysis.engine.pool import score_at_scale
 from analysis.engine.stream import stream
 from analysis.errors import AnalysisError
@@ -48,7 +49,9 @@ def test_stream_gives_the_in_memory_tables(corpus, in_memory, tmp_path, jobs):
     result, sentences, topics = in_memory
     out = stream(corpus, tmp_path / "out", jobs=jobs, batch_size=2)
     _same_topics(out.article_topics, topics)
-    expected = result.articles.drop(columns=["text"])
+    _, reasons = score_at_scale(result.articles[result.articles["duplicate_of"] == ""], Scorer(tone=False), jobs=1,
+                                return_reasons=True)
+    expected = mark_scored(result.articles, reasons).drop(columns=["text"])
     pd.testing.assert_frame_equal(out.articles[expected.columns.tolist()], expected)
     assert (out.articles["duplicate_of"] != "").sum() == 2  # the exact and the near copy
     assert (out.n_articles, out.n_duplicates) == (len(out.articles), 2)  # counted without loading the table

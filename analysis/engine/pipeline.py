@@ -40,7 +40,7 @@ from ..reference import (
     load_event_study,
     unknown_outlets,
 )
-from ..schema import ALL_TOPICS, CHANGES
+from ..schema import ALL_TOPICS, CHANGES, SCORED_ARTICLES, check
 from ..score import Scorer
 from ..stats import story_keys
 from .pool import score_at_scale
@@ -109,7 +109,8 @@ def default_comparison(articles: pd.DataFrame) -> tuple[object, object]:
 
 def run(config: Config, *, progress: bool = False) -> Results:
     """Run the pipeline for ``config`` and return every table (nothing is written)."""
-    scorer = Scorer(config.dyad, config.topics, config.cues, tone=config.tone, model=config.model).compile()
+    scorer = Scorer(config.dyad, config.topics, config.cues, tone=config.tone, tone_all=config.tone_all,
+                    model=config.model).compile()
     ingested = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
     articles = ingested.articles
     unique = articles[articles["duplicate_of"] == ""]
@@ -118,11 +119,12 @@ def run(config: Config, *, progress: bool = False) -> Results:
         from tqdm import tqdm
 
         bar = tqdm(total=len(unique), desc="scoring", unit="article", leave=False)
-    sentences = score_at_scale(unique, scorer, jobs=config.jobs or None, engine=config.engine,
-                               scheduler=config.scheduler, cache=config.cache or None,
-                               progress=bar.update if bar is not None else None)
+    sentences, reasons = score_at_scale(unique, scorer, jobs=config.jobs or None, engine=config.engine,
+                                        scheduler=config.scheduler, cache=config.cache or None,
+                                        progress=bar.update if bar is not None else None, return_reasons=True)
     if bar is not None:
         bar.close()
+    articles = mark_scored(articles, reasons)
     per_topic = article_topics(sentences, articles)
     periods = aggregate(per_topic, config.freq, min_articles=config.min_articles, n_boot=config.n_boot, seed=config.seed,
                         stories=story_keys(sentences))
@@ -177,6 +179,26 @@ def run(config: Config, *, progress: bool = False) -> Results:
                    event_dates=dates, directed=directed, perspectives=outlets, perspective_periods=perspective_table,
                    perspective_comparisons=perspective_comparisons,
                    unknown_outlets=unknown_outlets(articles, outlets), comparison_note=comparison_note)
+
+
+def mark_scored(articles: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
+    """Add ``scored`` and ``unscored_reason`` to the articles table.
+
+    An article is scored when the scorer read its sentences; a duplicate is
+    not (its original was), nor one the prefilter set aside (``reasons``, from
+    :func:`~analysis.engine.pool.score_at_scale`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``articles`` with the columns of :data:`~analysis.schema.SCORED_ARTICLES`.
+    """
+    duplicate = articles["duplicate_of"] != ""
+    reason_of = reasons.to_dict()
+    reason = pd.Series([reason_of.get(a, "") for a in articles["article_id"]], index=articles.index, dtype=object)
+    reason = reason.where(~duplicate, "duplicate of " + articles["duplicate_of"].astype(str))
+    marked = articles.assign(scored=reason == "", unscored_reason=reason)
+    return check(marked, SCORED_ARTICLES, "articles")
 
 
 def headline_periods(event_periods: pd.DataFrame, measure: str, *, direction: str = "all") -> pd.DataFrame:

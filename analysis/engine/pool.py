@@ -26,7 +26,15 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..score import Scorer
 from .cache import ScoreCache
-from .tasks import SCORED_COLUMNS, TASKS, normalise_types, packed, run_task, scorer_params
+from .tasks import (
+    SCORED_COLUMNS,
+    TASKS,
+    normalise_types,
+    packed,
+    run_task,
+    scorer_params,
+    split_unscored,
+)
 
 __all__ = ["score_at_scale", "BatchScorer", "ENGINES"]
 
@@ -39,7 +47,8 @@ def _batches(items: list[tuple[str, str, str]], batch_size: int) -> list[list[tu
 
 def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None = None, engine: str = "local",
                    scheduler: str | None = None, cache: str | Path | None = None, batch_size: int = 200,
-                   progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+                   progress: Callable[[int], None] | None = None,
+                   return_reasons: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.Series]:
     """Score the articles' sentences with the chosen engine, reusing and filling the cache.
 
     Parameters
@@ -56,11 +65,16 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
         LocalCluster with ``jobs`` workers).
     cache
         Cache folder, or None for no cache.
+    return_reasons
+        Also return why each article without sentence rows was not scored.
 
     Returns
     -------
     pandas.DataFrame
         The sentences table, in article order then sentence order.
+    pandas.Series
+        With ``return_reasons``: the reason (the scorer's prefilter, e.g.
+        "names neither side") per unscored article_id.
     """
     if engine not in ENGINES:
         raise AnalysisError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}.")
@@ -93,7 +107,8 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
     frame = frame[frame["article_id"].notna()]
     frame = frame.assign(_order=frame["article_id"].map(order)).sort_values(["_order", "sentence"], kind="stable")
     frame = frame.drop(columns=["_order", "content_hash"]).reset_index(drop=True)
-    return normalise_types(frame)
+    sentences, reasons = split_unscored(normalise_types(frame))
+    return (sentences, reasons) if return_reasons else sentences
 
 
 # Dask starts its workers with MALLOC_TRIM_THRESHOLD_ set, and a fixed trim

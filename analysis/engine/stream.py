@@ -76,9 +76,12 @@ class StreamResult:
     def articles(self) -> pd.DataFrame:
         """Metadata of every article (no text), with ``duplicate_of``; dtypes as ingestion gives them."""
         path = self.folder / "articles.parquet"
-        articles = pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=[*_METADATA, "duplicate_of"])
+        articles = pd.read_parquet(path) if path.exists() else \
+            pd.DataFrame(columns=[*_METADATA, "duplicate_of", "scored", "unscored_reason"])
         articles["published"] = pd.to_datetime(articles["published"]).astype(_DATE_DTYPE)
-        for column in ("path", "source_id", "title", "source", "byline", "url", "date_source", "duplicate_of"):
+        articles["scored"] = articles["scored"].astype(bool)
+        for column in ("path", "source_id", "title", "source", "byline", "url", "date_source", "duplicate_of",
+                       "unscored_reason"):
             articles[column] = articles[column].astype(object)
         for column in ("article_id", "content_hash"):
             articles[column] = articles[column].astype(str)
@@ -404,8 +407,14 @@ def _finish(work: Path, hashes: list[str], published: list[np.ndarray], signatur
         table = pq.read_table(p)
         if table.num_rows == 0:
             continue  # a piece with no usable article (all its lines broken): its columns have no types
-        column = pa.array(duplicate_of[offset:offset + table.num_rows].tolist(), type=pa.string())
-        table = table.append_column("duplicate_of", column)
+        copies = duplicate_of[offset:offset + table.num_rows].tolist()
+        table = table.append_column("duplicate_of", pa.array(copies, type=pa.string()))
+        # As in the in-memory run (engine.pipeline.mark_scored): a copy is not scored, its original is.
+        reasons = [f"duplicate of {copy}" if copy else reason
+                   for copy, reason in zip(copies, table.column("unscored_reason").to_pylist(), strict=True)]
+        table = table.drop_columns(["unscored_reason"])
+        table = table.append_column("scored", pa.array([not r for r in reasons], type=pa.bool_()))
+        table = table.append_column("unscored_reason", pa.array(reasons, type=pa.string()))
         offset += table.num_rows
         if writer is None:
             writer = pq.ParquetWriter(target, table.schema)

@@ -18,10 +18,14 @@ from ..ingest import Problems, check_record, iter_partition, normalise, signatur
 from ..schema import SENTENCES
 from ..score import Scorer
 
-__all__ = ["TASKS", "SCORED_COLUMNS", "scorer_params", "score_batch", "read_and_score", "run_task", "packed",
-           "normalise_types"]
+__all__ = ["TASKS", "SCORED_COLUMNS", "UNSCORED", "scorer_params", "score_batch", "read_and_score", "run_task",
+           "packed", "normalise_types", "split_unscored"]
 
 SCORED_COLUMNS = [*SENTENCES, "cue_spans"]
+# An article the scorer did not score (the prefilter set it aside) comes back
+# as one row with this sentence number and its reason as evidence: the reason
+# reaches the articles table, and the cache knows the article (no rescoring).
+UNSCORED = -1
 
 
 def scorer_params(scorer: Scorer) -> tuple:
@@ -47,10 +51,33 @@ def score_batch(batch: list[tuple[str, str, str]], params: tuple) -> list[dict]:
     scorer = _worker_scorer(params)
     records = []
     for article_id, content_hash, text in batch:
-        for record in scorer.score_text(article_id, text):
+        scored, reason = scorer.score_article(article_id, text)
+        if reason:
+            scored = [_unscored(article_id, reason)]
+        for record in scored:
             record["content_hash"] = content_hash
             records.append(record)
     return records
+
+
+def _unscored(article_id: str, reason: str) -> dict:
+    return {"article_id": article_id, "sentence": UNSCORED, "start": 0, "end": 0, "text": "", "sides": "",
+            "third_parties": "", "relevance": "none", "weight": 0.0, "topics": "", "cooperation": 0.0,
+            "friction": 0.0, "net": 0.0, "quad": "none", "evidence": reason, "source": "", "target": "",
+            "direction": "", "intensity": 0, "p_direct": float("nan"), "third_party_cooperation": 0.0,
+            "third_party_friction": 0.0, "tone": float("nan"), "cue_spans": "[]"}
+
+
+def split_unscored(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Scored rows → (the sentence rows, the reason per unscored article_id)."""
+    marks = frame["sentence"] == UNSCORED
+    if not marks.any():
+        return frame, pd.Series([], index=pd.Index([], dtype=object, name="article_id"), dtype=object,
+                                name="unscored_reason")
+    reasons = pd.Series(frame.loc[marks, "evidence"].to_numpy(dtype=object),
+                        index=pd.Index(frame.loc[marks, "article_id"].to_numpy(dtype=object), name="article_id"),
+                        name="unscored_reason")
+    return frame[~marks].reset_index(drop=True), reasons
 
 
 def normalise_types(frame: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +138,10 @@ def read_and_score(piece: tuple, options: dict, params: tuple) -> dict:
     items = list(zip([str(i) for i in range(len(meta))], meta["content_hash"].tolist(), meta["text"].tolist(),
                      strict=True))
     sentences = pd.DataFrame.from_records(score_batch(items, params), columns=[*SCORED_COLUMNS, "content_hash"])
-    sentences = normalise_types(sentences.drop(columns=["content_hash"]))
+    sentences, reasons = split_unscored(normalise_types(sentences.drop(columns=["content_hash"])))
+    reason_of = reasons.to_dict()
+    meta["unscored_reason"] = pd.Series([reason_of.get(str(row), "") for row in range(len(meta))], index=meta.index,
+                                        dtype=object)
     return {"meta": meta.drop(columns=["text"]), "sentences": sentences,
             "topics": article_topics(sentences, None).drop(columns=["published"]), "signatures": signatures,
             "problems": problems.rows, "boundaries": boundaries, "used": used,

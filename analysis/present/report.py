@@ -185,8 +185,9 @@ def _no_score_reasons(articles: pd.DataFrame, sentences: pd.DataFrame, relevant_
     scored_ids = set(sentences["article_id"])
     for row in unique.itertuples():
         sides = per_article.get(row.article_id, set()) & set(side_labels)
-        unscored = scorer is not None and row.article_id not in scored_ids and hasattr(scorer, "prefilter")
-        reason = scorer.prefilter(row.text or "", row.title or "") if unscored else ""
+        reason = getattr(row, "unscored_reason", "") or ""
+        if not reason and scorer is not None and row.article_id not in scored_ids and hasattr(scorer, "prefilter"):
+            reason = scorer.prefilter(row.text or "")  # a table without the column (an older run's)
         if reason:
             pass
         elif not sides:
@@ -199,7 +200,10 @@ def _no_score_reasons(articles: pd.DataFrame, sentences: pd.DataFrame, relevant_
             reason = "names both sides, never in the same sentence (a co-mention)"
         groups.setdefault(reason, []).append(_entry(row))
     order = sorted(groups, key=lambda r: (-len(groups[r]), r))
-    return {"total": len(unique), "reasons": [{"reason": r, **_page(groups[r])} for r in order]}
+    n_unscored = int((~unique["scored"].astype(bool)).sum()) if "scored" in unique else \
+        int((~unique["article_id"].isin(scored_ids)).sum())
+    return {"total": len(unique), "unscored": n_unscored,
+            "reasons": [{"reason": r, **_page(groups[r])} for r in order]}
 
 
 def _event_evidence(results) -> dict:

@@ -117,7 +117,11 @@ class Scorer:
     dyad, topics, cues, modifiers, settings
         Paths of the YAML files (``None`` → the bundled defaults).
     tone
-        Add the VADER compound score of each sentence (slower).
+        Add the VADER compound score of each sentence that names a side or the
+        pair (relevance not ``none``; slower).
+    tone_all
+        With ``tone``, score every sentence's tone, those naming neither side too
+        (much slower on a broad corpus; tone is not used by any measure).
 
     Notes
     -----
@@ -127,13 +131,14 @@ class Scorer:
 
     def __init__(self, dyad: str | Path | None = None, topics: str | Path | None = None,
                  cues: str | Path | None = None, modifiers: str | Path | None = None,
-                 settings: str | Path | None = None, *, tone: bool = True, model: str | Path | None = None):
+                 settings: str | Path | None = None, *, tone: bool = True, tone_all: bool = False, model: str | Path | None = None):
         self.dyad = dyad
         self.topics = topics
         self.cues = cues
         self.modifiers = modifiers
         self.settings = settings
         self.tone = tone
+        self.tone_all = tone_all
         self.model = model
 
     def get_params(self) -> dict:
@@ -141,7 +146,7 @@ class Scorer:
         return {"dyad": _path_or_none(self.dyad), "topics": _path_or_none(self.topics),
                 "cues": _path_or_none(self.cues), "modifiers": _path_or_none(self.modifiers),
                 "settings": _path_or_none(self.settings), "tone": bool(self.tone),
-                "model": _path_or_none(self.model)}
+                "tone_all": bool(self.tone_all), "model": _path_or_none(self.model)}
 
     # ------------------------------------------------------------------ set-up
     def compile(self) -> Scorer:
@@ -238,7 +243,7 @@ class Scorer:
 
         self.compile()
         parts = [self.dyad_.sha256, self.taxonomy_.sha256, self.lexicon_.sha256, self.modifiers_.sha256,
-                 self.settings_.sha256, file_sha256(data_path("irregular_verbs.yaml")), str(self.tone), _CODE_VERSION,
+                 self.settings_.sha256, file_sha256(data_path("irregular_verbs.yaml")), str(self.tone), f"tone_all={bool(self.tone_all)}", _CODE_VERSION,
                  self.model_.sha256 if self.model_ is not None else "no model"]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -461,11 +466,23 @@ class Scorer:
         and ``prefilter``, an article that cannot relate the pair
         (:meth:`prefilter`) gives no rows.
         """
+        return self.score_article(article_id, text, title=title, dyad_filter=dyad_filter, features=features,
+                                  prefilter=prefilter)[0]
+
+    def score_article(self, article_id: str, text: str, *, title: str = "", dyad_filter: bool = True,
+                      features: bool = False, prefilter: bool = True) -> tuple[list[dict], str]:
+        """:meth:`score_text`, and why the article was not scored ("" when it was).
+
+        An article the prefilter sets aside (:meth:`prefilter`) gives no rows and
+        its reason; one with no sentence gives no rows and "no sentence".
+        """
         self.compile()
         s = self.settings_
         prepared = Prepared(text)
-        if dyad_filter and prefilter and self._unrelatable(prepared, title):
-            return []  # no sentence here can relate the pair: the article is listed, unscored
+        if dyad_filter and prefilter:
+            reason = self._unrelatable(prepared, title)
+            if reason:
+                return [], reason  # no sentence here can relate the pair: the article is listed, unscored
         folded = prepared.folded
         spans = split_sentences(text)
         actor_mentions = self.actor_matcher_.find(text, prepared=prepared)
@@ -609,10 +626,14 @@ class Scorer:
                 record["features"] = facts
                 record["direction_features"] = direction_facts
             records.append(record)
-        tones = self._tone([r["text"] for r in records])
-        for record, tone in zip(records, tones, strict=True):
+        # Tone only where a side or the pair is named: the rest of a broad corpus
+        # is most of its sentences, and no measure reads their tone.
+        toned = [r for r in records if self.tone_all or r["relevance"] != "none"]
+        for record, tone in zip(toned, self._tone([r["text"] for r in toned]), strict=True):
             record["tone"] = tone
-        return records
+        for record in records:
+            record.setdefault("tone", math.nan)
+        return records, "" if records else "no sentence"
 
     def _event_matches(self, text: str, folded: str, regions: list[list[int]],
                        headlines: _Headlines | None = None) -> dict[str, Spans]:
@@ -652,7 +673,7 @@ class Scorer:
         return check(frame, SENTENCES, "sentences")
 
 
-_CODE_VERSION = "scorer-75"
+_CODE_VERSION = "scorer-76"
 _EMPTY = {"sides": "", "relevance": "none", "weight": 0.0, "cooperation": 0.0, "friction": 0.0, "net": 0.0,
           "quad": "none", "evidence": "", "source": "", "target": "", "direction": "", "intensity": 0,
           "p_direct": math.nan,
