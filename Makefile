@@ -105,8 +105,15 @@ test-all: $(VENV)/.test ## Every test: also the slow ones (50 MB input, concurre
 lint: $(VENV)/.lint ## Check the code with ruff
 	$(BIN)/ruff check analysis tests bench validation
 
-evaluate: $(VENV)/.runtime ## Score the bundled CAMEO dev set and print the validation figures
+SHARED ?= ../shared
+evaluate: $(VENV)/.runtime ## Validation figures: the CAMEO dev set, and coded real news when $(SHARED) is there
+	$(SAY) "The generic event scale on the bundled CAMEO dev set"
 	$(RUN) evaluate
+	@if [ -d "$(SHARED)/corpora" ]; then \
+	  echo "==> The dyad codebook on coded real news (held-out splits test and test2; text from $(SHARED))"; \
+	  $(BIN)/python -m validation.rebuild --shared $(SHARED) --out build/gold/gold.csv && \
+	  $(BIN)/python -m validation.heldout build/gold/gold.csv; \
+	else echo "==> $(SHARED)/corpora is absent: the coded real-news figures need its text (validation/results.md has the last ones)"; fi
 
 bench: $(VENV)/.dask ## Benchmarks: ingestion, scoring and the whole pipeline on generated corpora
 	$(BIN)/python -m bench.run
