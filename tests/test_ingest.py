@@ -637,3 +637,93 @@ def test_the_seeds_texts_are_unchanged_by_the_furniture_patterns():
     assert [hashlib.sha256(text.encode()).hexdigest()[:16] for text in articles["text"]] == [
         "a8f4345a961b778b", "647e550d10ea7ef3", "4884fe570ab2a5da", "e087c468d34b7ee4", "c54c14af6b7bacbe"]
     assert "clutter_lines" in articles.columns
+
+
+# ------------------------------------------------------------------ the bad-input corpus, end to end
+
+# Every input of tests/data/bad_input (and of the entries made at run time): an article with its
+# (source_id or title) or, for an input that is skipped, a word of its reason. Nothing else may appear.
+BAD_INPUT_ARTICLES = {
+    ("archive.zip!inner/story.txt", None): "",
+    ("archive.zip!rows.jsonl", 1): "z1",
+    ("cp1252.txt", None): "",
+    ("huge_field.csv", 2): "h1",
+    ("huge_field.csv", 3): "h2",
+    ("missing_keys.jsonl", 1): "k1",
+    ("missing_keys.jsonl", 2): "k2",
+    ("missing_keys.jsonl", 5): "k4",
+    ("missing_keys.jsonl", 6): "k5",
+    ("one_nul.txt", None): "",
+    ("rows.jsonl.gz", 1): "g1",
+    ("rows.jsonl.gz", 2): "g2",
+    ("unterminated_quote.csv", 3): "q2",
+    ("unterminated_quote.csv", 4): "q3",
+    ("utf16.txt", None): "",
+    ("inside_link.txt", None): "",
+}
+BAD_INPUT_SKIPPED = {
+    ("archive.zip!empty.txt", None): "empty file",
+    ("binary.txt", None): "binary file",
+    ("empty.txt", None): "empty file",
+    ("missing_keys.jsonl", 3): "no text",
+    ("missing_keys.jsonl", 4): "malformed JSON",
+    ("unterminated_quote.csv", 2): "unterminated quote",
+    ("dangling_link.txt", None): "broken symbolic link",
+    ("outside_link.txt", None): "outside the corpus folder",
+    ("pipe.txt", None): "FIFO",
+    ("locked", None): "cannot be read",
+}
+BAD_INPUT_WARNED = {"cp1252.txt": "cp1252", "utf16.txt": "utf-16", "one_nul.txt": "NUL"}
+
+
+def test_the_bad_input_corpus_loses_nothing(tmp_path):
+    import shutil
+
+    corpus = tmp_path / "bad_input"
+    shutil.copytree(DATA / "bad_input", corpus)
+    # Made at run time: links and a FIFO cannot be committed portably, and a link to /etc must not be.
+    (corpus / "outside_link.txt").symlink_to("/etc/passwd" if os.path.exists("/etc/passwd") else tmp_path)
+    (corpus / "dangling_link.txt").symlink_to(tmp_path / "gone.txt")
+    (corpus / "inside_link.txt").symlink_to(corpus / "cp1252.txt")
+    os.mkfifo(corpus / "pipe.txt")
+    skipped_expected = dict(BAD_INPUT_SKIPPED)
+    if _unreadable_folder_test_applies():
+        write(corpus / "locked" / "a.txt", "Turkey.\n")
+        (corpus / "locked").chmod(0)
+    else:
+        del skipped_expected[("locked", None)]  # root reads a chmod 000 folder anyway
+    try:
+        result = ingest(corpus, reference_date=TODAY)
+    finally:
+        if (corpus / "locked").exists():
+            (corpus / "locked").chmod(0o755)
+
+    def key(path, line):
+        return path, None if pd.isna(line) else int(line)
+
+    articles = {key(p, line): (source_id, text) for p, line, source_id, text
+                in zip(result.articles["path"], result.articles["line"], result.articles["source_id"],
+                       result.articles["text"], strict=True)}
+    assert sorted(articles, key=str) == sorted(BAD_INPUT_ARTICLES, key=str)
+    for where, source_id in BAD_INPUT_ARTICLES.items():
+        assert articles[where][0] == source_id, where
+    skipped = result.skipped[result.skipped["action"] == "skipped"]
+    got_skipped = {key(p, line): reason for p, line, reason in zip(skipped["path"], skipped["line"], skipped["reason"],
+                                                                   strict=True)}
+    assert len(got_skipped) == len(skipped)  # one row per skipped input
+    assert sorted(got_skipped, key=str) == sorted(skipped_expected, key=str)
+    for where, word in skipped_expected.items():
+        assert word in got_skipped[where], (where, got_skipped[where])
+    assert not set(articles) & set(got_skipped)
+    rows_in = len(BAD_INPUT_ARTICLES) + len(skipped_expected)
+    assert rows_in == len(result.articles) + len(skipped)
+    warned = result.skipped[result.skipped["action"] == "warned"]
+    for path, word in BAD_INPUT_WARNED.items():
+        assert word in " ".join(warned[warned["path"] == path]["reason"]), path
+    texts = dict(zip(result.articles["path"], result.articles["text"], strict=False))
+    assert texts["cp1252.txt"].startswith("A naïve plan: Türkiye’s “talks”")
+    assert texts["utf16.txt"].startswith("Türkiye and Russia agreed on Çanakkale")
+    assert "\x00" not in texts["one_nul.txt"] and len(texts["one_nul.txt"]) > 1000
+    assert "root:" not in " ".join(result.articles["text"])
+    long_text = result.articles.set_index("source_id").loc["h1", "text"]
+    assert long_text == "Turkey and Russia met. " * 6000  # 138,000 characters, over the csv module's 131,072

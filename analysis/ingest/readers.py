@@ -421,7 +421,7 @@ class _Reader:
                         continue
                     text, fell_back = decode_line(line)
                     try:
-                        row = json.loads(text.removeprefix("\ufeff"), strict=False)
+                        row = json.loads(text.removeprefix("\ufeff").strip(), strict=False)
                     except json.JSONDecodeError as error:
                         self.problems.add(label, number, f"malformed JSON line ({error.__class__.__name__}: {error})")
                         continue
