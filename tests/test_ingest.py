@@ -504,6 +504,9 @@ def test_decoder_rules():
     assert decode_text(codecs_bom("utf-16") + "Türkiye".encode("utf-16-le")).text == "Türkiye"
     assert decode_text(b"\xef\xbb\xbfT\xc3\xbcrkiye").text == "Türkiye"
     assert decode_text(b"a \x81 b").text == "a \x81 b"  # undefined in cp1252: latin-1
+    assert decode_text("CAFÉ’s naïve".encode("cp1252")).text == "CAFÉ’s naïve"  # É’ alone is valid UTF-8 (ɒ)
+    damaged = "Türkiye, Çavuşoğlu, İstanbul and Moskova: ".encode() * 5 + b"\xe9"  # one stray byte in UTF-8
+    assert decode_text(damaged).text == "Türkiye, Çavuşoğlu, İstanbul and Moskova: " * 5 + "é"
     assert decode_text(b"Turkey\x00 and Russia").text == "Turkey and Russia"
     assert "NUL" in decode_text(b"Turkey\x00 and Russia").warnings[0]
 

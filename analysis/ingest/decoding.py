@@ -7,13 +7,14 @@ The rule (deterministic, no guessing by statistics):
    :data:`BINARY_SHARE` of the first 8 KB are NUL or other control bytes, the
    test ``file`` and git apply) is refused; ASCII-heavy UTF-16 without a mark
    (every other byte NUL) is read as UTF-16;
-3. otherwise UTF-8, and each byte that is not part of valid UTF-8 is read as
-   cp1252 (the Windows superset of latin-1 that most "ANSI" news exports use),
-   or as latin-1 for the five bytes cp1252 leaves undefined. Valid UTF-8 is
-   therefore always decoded exactly, a cp1252 or latin-1 file gives the same
-   text as decoding it with its own codec, and a file that mixes the two loses
-   nothing. ``charset-normalizer`` is not used: it read cp1252 as cp1250 or
-   cp850 ("naïve" → "naďve", "Türkiye" → "T³rkiye").
+3. otherwise UTF-8 when it is valid; else cp1252 (the Windows superset of
+   latin-1 that most "ANSI" news exports use; latin-1 for the five bytes
+   cp1252 leaves undefined), unless at least 90% of the bytes above ASCII
+   form valid UTF-8 sequences: then it is UTF-8 with a few damaged bytes,
+   and only those are read as cp1252. Valid UTF-8 is therefore always decoded
+   exactly, and a cp1252 or latin-1 file gives the same text as decoding it
+   with its own codec. ``charset-normalizer`` is not used: it read cp1252 as
+   cp1250 or cp850 ("naïve" → "naďve", "Türkiye" → "T³rkiye").
 
 Anything but plain UTF-8 is reported as a warning, and stray NUL bytes in
 text are removed (and reported) rather than refusing the whole article.
@@ -22,10 +23,11 @@ text are removed (and reported) rather than refusing the whole article.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 
 __all__ = ["Decoded", "decode_text", "decode_bytes", "decode_line", "text_encoding_of", "BINARY_SHARE",
-           "FALLBACK_ERRORS"]
+           "MOSTLY_UTF8", "UTF8_SEQUENCE", "FALLBACK_ERRORS"]
 
 BINARY_SHARE = 0.05  # random bytes hold ~10% control bytes, text almost none
 _SAMPLE = 8192
@@ -33,14 +35,21 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _SIGNATURES = ((b"%PDF", "a PDF: convert it to text first"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
                (b"PK\x03\x04", "a ZIP/Office document"), (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip archive"),
-               (b"BZh", "a bzip2 archive"), (b"\xfd7zXZ\x00", "an xz archive"), (b"PAR1", "a Parquet file"))
+               (b"\xfd7zXZ\x00", "an xz archive"))
 # Control bytes that text does not hold: all of C0 but tab, line feed, vertical tab, form feed, carriage return
 # and escape (ANSI colour codes in logs), and DEL.
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x1b") + b"\x7f"
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 _BYTE_AS_CP1252 = tuple(chr(b) if b < 0x80 or b in _CP1252_UNDEFINED else bytes([b]).decode("cp1252")
                         for b in range(256))
-FALLBACK_ERRORS = "relationship-dynamics-cp1252"  # the codecs error handler that reads stray bytes as cp1252
+FALLBACK_ERRORS = "relationship-dynamics-cp1252"  # the codecs error handler: a byte as cp1252, else latin-1
+
+
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+                            rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+                            rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+_HIGH = re.compile(rb"[\x80-\xff]")
+MOSTLY_UTF8 = 0.9  # share of the bytes above ASCII in valid UTF-8 sequences that makes invalid UTF-8 "damaged UTF-8"
 
 
 def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -130,9 +139,10 @@ def decode_text(data: bytes) -> Decoded:
         try:
             text, codec = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as error:
-            text, codec = data.decode("utf-8", errors=FALLBACK_ERRORS), "cp1252"
-            warnings.append(f"not valid UTF-8 (first at byte {error.start:,}): bytes that are not UTF-8 were read "
-                            f"as cp1252; check accented letters")
+            text, codec, mostly_utf8 = _decode_not_utf8(data)
+            warnings.append(f"not valid UTF-8 (first at byte {error.start:,}): " + (
+                "the bytes that are not were read as cp1252" if mostly_utf8 else "decoded as cp1252")
+                + "; check accented letters")
     if "\x00" in text:
         warnings.append(f"{text.count(chr(0))} NUL byte(s) removed")
         text = text.replace("\x00", "")
@@ -145,6 +155,15 @@ def decode_text(data: bytes) -> Decoded:
     return Decoded(text, codec, None, warnings)
 
 
+def _decode_not_utf8(data: bytes) -> tuple[str, str, bool]:
+    """Bytes that are not valid UTF-8: ``(text, "cp1252", whether it was mostly UTF-8)``."""
+    high = len(_HIGH.findall(data))
+    in_sequences = sum(len(found) for found in UTF8_SEQUENCE.findall(data))
+    if high and in_sequences >= MOSTLY_UTF8 * high:
+        return data.decode("utf-8", errors=FALLBACK_ERRORS), "cp1252", True
+    return data.decode("cp1252", errors=FALLBACK_ERRORS), "cp1252", False
+
+
 def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
     """``(text, None)`` or ``(None, reason)``: :func:`decode_text` without its details."""
     decoded = decode_text(data)
@@ -152,10 +171,10 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
 
 
 def decode_line(raw: bytes | str) -> tuple[str, bool]:
-    """One line of a table: UTF-8 where valid, stray bytes as cp1252; and whether any were."""
+    """One line of a table decoded by the module's rule, and whether it was not valid UTF-8."""
     if isinstance(raw, str):
         return raw, False
     try:
         return raw.decode("utf-8"), False
     except UnicodeDecodeError:
-        return raw.decode("utf-8", errors=FALLBACK_ERRORS), True
+        return _decode_not_utf8(raw)[0], True

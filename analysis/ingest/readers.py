@@ -319,8 +319,12 @@ class _Reader:
         record["text"], record["clutter_lines"] = text, len(removed)
         return record
 
-    def row(self, row: dict, cols: dict[str, str | None], label: str, line: int) -> dict | None:
-        """One table row as a record, or None (listed) when it has no text."""
+    def row(self, row: dict, cols: dict[str, str | None], label: str, line: int, strip_nul: bool = False) -> dict | None:
+        """One table row as a record, or None (listed) when it has no text.
+
+        ``strip_nul`` removes NUL characters (stray bytes of a CSV file; in JSON,
+        ``\\u0000`` is an explicit value and is kept).
+        """
         text_column = cols["text"]
         if text_column is None:
             keys = [str(key) for key in row][:8]
@@ -331,7 +335,7 @@ class _Reader:
             self.problems.add(label, line, f"no text ({text_column!r} is missing or null)")
             return None
         text = str(value)
-        if "\x00" in text:
+        if strip_nul and "\x00" in text:
             self.problems.add(label, line, f"{text.count(chr(0))} NUL character(s) removed from the text", "warned")
             text = text.replace("\x00", "")
         if not text.strip():
@@ -475,7 +479,7 @@ class _Reader:
                     if fell_back:
                         self.problems.add(label, number, "not valid UTF-8: bytes that are not UTF-8 were read as "
                                                          "cp1252; check accented letters", "warned")
-                    record = self.row(dict(zip(header, fields, strict=False)), cols, label, number)
+                    record = self.row(dict(zip(header, fields, strict=False)), cols, label, number, strip_nul=True)
                     if record is not None:
                         yield record
         except DAMAGED as error:
