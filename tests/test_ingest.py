@@ -730,3 +730,30 @@ def test_the_bad_input_corpus_loses_nothing(tmp_path):
     assert "root:" not in " ".join(result.articles["text"])
     long_text = result.articles.set_index("source_id").loc["h1", "text"]
     assert long_text == "Turkey and Russia met. " * 6000  # 138,000 characters, over the csv module's 131,072
+
+
+def test_folder_pieces_list_what_cannot_be_read_and_never_name_it_for_opening(tmp_path):
+    import gzip
+    import shutil
+
+    from analysis.ingest import Problems as _Problems
+    from analysis.ingest import iter_partition, iter_records, partitions
+
+    corpus = tmp_path / "c"
+    shutil.copytree(DATA / "bad_input", corpus)
+    for i in range(7):
+        write(corpus / f"sub{i % 2}" / f"a{i}.txt", f"Title {i}\n\nTurkey and Russia met {i} times.\n")
+    (corpus / "big.jsonl.gz").write_bytes(gzip.compress(b'{"text": "Ankara and Moscow."}\n'))
+    (corpus / "outside.txt").symlink_to(tmp_path)
+    (corpus / "sub0" / "dangling.txt").symlink_to(tmp_path / "gone")
+    os.mkfifo(corpus / "sub1" / "pipe.txt")
+    pieces = partitions(corpus, files_per_partition=4)
+    assert len(pieces) > 3
+    opened = {name for piece in pieces if piece[0] == "files" for name in piece[2]}
+    assert not opened & {"outside.txt", "sub0/dangling.txt", "sub1/pipe.txt"}
+    whole_problems, piece_problems = _Problems(quiet=True), _Problems(quiet=True)
+    whole = list(iter_records(corpus, problems=whole_problems))
+    pieced = [record for piece in pieces for record in iter_partition(piece, problems=piece_problems)]
+    assert pieced == whole
+    assert piece_problems.rows == whole_problems.rows
+    assert {"outside.txt", "sub0/dangling.txt", "sub1/pipe.txt"} <= {row["path"] for row in whole_problems.rows}

@@ -81,7 +81,7 @@ def classify(root: Path, name: str, root_real: str | None = None) -> str | None:
         if stat.S_ISDIR(status.st_mode):
             return None if os.access(path, os.R_OK | os.X_OK) else "folder cannot be read (Permission denied)"
         if not stat.S_ISREG(status.st_mode):
-            return f"not a regular file ({_KINDS.get(stat.S_IFMT(status.st_mode), 'a special file')})"
+            return f"not a regular file: {_KINDS.get(stat.S_IFMT(status.st_mode), 'a special file')}"
     except OSError as error:
         return f"cannot be read ({error.strerror})"
     return None
