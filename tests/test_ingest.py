@@ -758,3 +758,20 @@ def test_folder_pieces_list_what_cannot_be_read_and_never_name_it_for_opening(tm
     assert pieced == whole
     assert piece_problems.rows == whole_problems.rows
     assert {"outside.txt", "sub0/dangling.txt", "sub1/pipe.txt"} <= {row["path"] for row in whole_problems.rows}
+
+
+def test_a_cp1252_table_is_one_warning_not_one_per_row(tmp_path):
+    rows = "".join(f"{i},Café talks number {i} in Türkiye.\n" for i in range(1, 6))
+    write(tmp_path / "c" / "t.csv", "id,text\n" + rows, encoding="cp1252")
+    write(tmp_path / "c" / "t.jsonl", "".join(json.dumps({"id": str(i), "text": f"Café {i}"}, ensure_ascii=False) + "\n"
+                                             for i in range(3)), encoding="cp1252")
+    write(tmp_path / "c" / "u.csv", "id,text\n1,Türkiye and Russia.\n", encoding="utf-16")
+    result = ingest(tmp_path / "c", reference_date=TODAY)
+    texts = dict(zip(zip(result.articles["path"], result.articles["line"], strict=True), result.articles["text"],
+                     strict=True))
+    assert texts[("t.csv", 3)] == "Café talks number 2 in Türkiye." and texts[("t.jsonl", 2)] == "Café 1"
+    assert texts[("u.csv", 2)] == "Türkiye and Russia."
+    warned = result.skipped[result.skipped["action"] == "warned"]
+    assert list(zip(warned["path"], warned["line"].astype(object), strict=True)) == [
+        ("t.csv", 2), ("t.jsonl", 1), ("u.csv", pd.NA)]
+    assert "5 rows, lines 2–6" in warned["reason"].iloc[0] and "utf-16" in warned["reason"].iloc[2]

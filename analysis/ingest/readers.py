@@ -417,10 +417,12 @@ class _Reader:
               end: int | None = None, first_line: int = 1) -> Iterator[dict]:
         columns: dict[tuple, dict] = {}  # chosen per row, from the row's own keys (cached by key set)
         number = first_line - 1
+        not_utf8: list[int] = []
         try:
             with opener() as raw:
                 stream = open_compressed(raw, compression)
-                for number, line in _numbered_lines(stream, start, end, first_line):
+                codec = None if start else self.bom_codec(label, stream)
+                for number, line in _numbered_lines(stream, codec, start, end, first_line):
                     if not line.strip():
                         continue
                     text, fell_back = decode_line(line)
@@ -433,8 +435,7 @@ class _Reader:
                         self.problems.add(label, number, f"JSON line is a {type(row).__name__}, not an object")
                         continue
                     if fell_back:
-                        self.problems.add(label, number, "not valid UTF-8: bytes that are not UTF-8 were read as "
-                                                         "cp1252; check accented letters", "warned")
+                        not_utf8.append(number)
                     keys = tuple(row)
                     cols = columns.get(keys)
                     if cols is None:
@@ -445,6 +446,23 @@ class _Reader:
         except DAMAGED as error:
             self.problems.add(label, number + 1, f"damaged or unreadable after line {number:,} ({_why(error)}); "
                                                  f"the rest of the file is not read")
+        self.not_utf8(label, not_utf8)
+
+    def bom_codec(self, label: str, stream: BinaryIO) -> str | None:
+        """The codec a table's byte-order mark names (None for UTF-8), warned about when it is not UTF-8."""
+        codec = text_encoding_of(stream.peek(4)[:4]) if hasattr(stream, "peek") else None
+        if codec in (None, "utf-8-sig"):
+            return None
+        self.problems.add(label, None, f"decoded as {codec} (byte-order mark)", "warned")
+        return codec
+
+    def not_utf8(self, label: str, lines: list[int]) -> None:
+        """One warning for the rows of a table (or of a piece of it) that were not valid UTF-8: a
+        cp1252 export would otherwise list every row."""
+        if lines:
+            span = f"line {lines[0]:,}" if len(lines) == 1 else f"{len(lines):,} rows, lines {lines[0]:,}–{lines[-1]:,}"
+            self.problems.add(label, lines[0], f"not valid UTF-8 ({span}): decoded as cp1252; check accented letters",
+                              "warned")
 
     # ----------------------------------------------------------------- CSV
 
@@ -455,9 +473,11 @@ class _Reader:
         # process-wide setting, only ever raised.)
         csv.field_size_limit(max(csv.field_size_limit(), 4 * self.limit))
         number = 0
+        not_utf8: list[int] = []
         try:
             with opener() as raw:
-                lines = _numbered_text_lines(open_compressed(raw, compression))
+                stream = open_compressed(raw, compression)
+                lines = _numbered_text_lines(stream, self.bom_codec(label, stream))
                 first = next(lines, None)
                 if first is None:
                     self.problems.add(label, None, "empty file")
@@ -477,14 +497,14 @@ class _Reader:
                         self.problems.add(label, number, f"row has {len(fields)} fields, header has {len(header)}: "
                                                          f"the last ones are taken as empty", "warned")
                     if fell_back:
-                        self.problems.add(label, number, "not valid UTF-8: bytes that are not UTF-8 were read as "
-                                                         "cp1252; check accented letters", "warned")
+                        not_utf8.append(number)
                     record = self.row(dict(zip(header, fields, strict=False)), cols, label, number, strip_nul=True)
                     if record is not None:
                         yield record
         except DAMAGED as error:
             self.problems.add(label, number + 1 if number else None,
                               f"damaged or unreadable after line {number:,} ({_why(error)}); the rest of the file is not read")
+        self.not_utf8(label, not_utf8)
 
     def csv_header(self, label: str, line: str) -> tuple[str, list[str], dict[str, str | None]]:
         """The delimiter whose header names a text column (tried in the order , ; tab |), the header and the columns.
@@ -607,17 +627,15 @@ class _Reader:
             yield from self.entry(name, lambda path=path: path.open("rb"), path)
 
 
-def _numbered_lines(stream: BinaryIO, start: int = 0, end: int | None = None,
+def _numbered_lines(stream: BinaryIO, codec: str | None, start: int = 0, end: int | None = None,
                     first_line: int = 1) -> Iterator[tuple[int, bytes | str]]:
     """The lines of a JSONL stream with their numbers: bytes, or text when a byte-order mark
-    says UTF-16/32 (such a file is never cut into pieces, see :func:`partitions`)."""
+    says UTF-16/32 (``codec``; such a file is never cut into pieces, see :func:`partitions`)."""
+    if codec is not None:
+        yield from enumerate(io.TextIOWrapper(stream, encoding=codec, errors="replace"), start=first_line)
+        return
     if start:
         stream.seek(start)
-    else:
-        codec = text_encoding_of(stream.peek(4)[:4]) if hasattr(stream, "peek") else None
-        if codec not in (None, "utf-8-sig"):
-            yield from enumerate(io.TextIOWrapper(stream, encoding=codec, errors="replace"), start=first_line)
-            return
     position = start
     for number, line in enumerate(stream, start=first_line):
         if end is not None and position >= end:
@@ -626,14 +644,13 @@ def _numbered_lines(stream: BinaryIO, start: int = 0, end: int | None = None,
         yield number, line
 
 
-def _numbered_text_lines(stream: BinaryIO) -> Iterator[tuple[int, str, bool]]:
-    """The physical lines of a CSV stream as text, each with its number and whether bytes were read as cp1252.
+def _numbered_text_lines(stream: BinaryIO, codec: str | None) -> Iterator[tuple[int, str, bool]]:
+    """The physical lines of a CSV stream as text, each with its number and whether it was not valid UTF-8.
 
-    Line ends are kept (the csv module needs them inside quoted fields); a
-    byte-order mark chooses UTF-8, UTF-16 or UTF-32.
+    Line ends are kept (the csv module needs them inside quoted fields);
+    ``codec`` is the UTF-16/32 a byte-order mark named, None for UTF-8.
     """
-    codec = text_encoding_of(stream.peek(4)[:4]) if hasattr(stream, "peek") else None
-    if codec not in (None, "utf-8-sig"):
+    if codec is not None:
         for number, line in enumerate(io.TextIOWrapper(stream, encoding=codec, errors="replace", newline=""), start=1):
             yield number, line, False
         return
