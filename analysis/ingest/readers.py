@@ -1,21 +1,27 @@
 """Read articles from files and tables: bytes → text → one record per article.
 
 Inputs: a folder of ``.txt``/``.md``/``.html``/``.htm`` files (recursive) and
-tables, or one ``.jsonl``/``.csv``/``.parquet`` file with an article per row.
+tables, one such file, or one ``.jsonl``/``.csv``/``.parquet`` table with an
+article per row; any of them compressed (``.gz``, ``.bz2``, ``.xz``) or in a
+``.zip`` archive (read like a folder, members named ``archive.zip!member``).
 Each reader yields plain records (path, line, source_id, title, source,
-byline, url, published, date_source, text) and reports what it cannot use to
-a :class:`~analysis.ingest.problems.Problems`.
+byline, url, published, date_source, text, clutter_lines) and reports what it
+cannot use, row by row, to a :class:`~analysis.ingest.problems.Problems`:
+nothing is dropped without being listed.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+import zipfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -23,7 +29,19 @@ import pandas as pd
 from ..errors import ConfigError, InputError
 from ..vocab import ingest_settings
 from . import dates
+from .clutter import Clutter, load_clutter, remove_clutter
+from .decoding import decode_bytes, decode_line, decode_text, text_encoding_of
 from .problems import Problems
+from .sources import (
+    ARCHIVE_SUFFIXES,
+    COMPRESSIONS,
+    DAMAGED,
+    archive_members,
+    classify,
+    open_compressed,
+    split_suffix,
+    walk,
+)
 
 __all__ = ["iter_records", "parse_text_article", "partitions", "iter_partition", "decode_bytes", "read_overrides",
            "apply_overrides", "TEXT_SUFFIXES", "TABLE_SUFFIXES"]
@@ -31,65 +49,8 @@ __all__ = ["iter_records", "parse_text_article", "partitions", "iter_partition",
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 METADATA_NAMES = ("metadata.csv",)
-
-
-# --------------------------------------------------------------------------- bytes → text
-
-def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
-    """Decode a file's bytes to text; returns ``(text, None)`` or ``(None, reason)``.
-
-    Handles UTF-8 (with or without BOM), UTF-16/32 with BOM, and legacy 8-bit
-    encodings (cp1252, latin-1…) detected by ``charset-normalizer``. Binary
-    content (PDF, images, NUL bytes) is refused with a reason.
-    """
-    if not data.strip():
-        return None, "empty file"
-    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                text = data.decode(codec)
-            except UnicodeDecodeError as error:
-                return None, f"not valid {codec} despite its byte-order mark ({error.reason})"
-            return (text, None) if text.strip() else (None, "empty file (whitespace only)")
-    if data.startswith(b"%PDF"):
-        return None, "binary file (a PDF): convert it to text first"
-    for magic, kind in ((b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"PK\x03\x04", "ZIP/Office document"),
-                        (b"GIF8", "GIF image"), (b"\x1f\x8b", "gzip archive")):
-        if data.startswith(magic):
-            return None, f"binary file (a {kind})"
-    sample = data[:65536]
-    if sample.count(b"\x00") > 0:
-        # UTF-16 without BOM: every other byte is NUL in ASCII-heavy text.
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        if odd > 0.3 * len(sample) / 2 and even == 0:
-            try:
-                return data.decode("utf-16-le"), None
-            except UnicodeDecodeError:
-                pass
-        if even > 0.3 * len(sample) / 2 and odd == 0:
-            try:
-                return data.decode("utf-16-be"), None
-            except UnicodeDecodeError:
-                pass
-        return None, "binary file (contains NUL bytes)"
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is None:
-            return None, "binary file or unknown text encoding"
-        text = str(best)
-    controls = sum(1 for c in text[:65536] if ord(c) < 32 and c not in "\t\n\r\f\v")
-    if controls > 0.05 * min(len(text), 65536):
-        return None, "binary file (too many control characters)"
-    if not text.strip():
-        return None, "empty file (whitespace only)"
-    return text, None
-
+_ROLES = ("text", "title", "published", "url", "source", "id")
+_DELIMITERS = (",", ";", "\t", "|")
 
 # --------------------------------------------------------------------------- text → article
 
@@ -299,220 +260,511 @@ def _parse_html(raw: str) -> dict:
 
 # --------------------------------------------------------------------------- records
 
-def _pick_column(columns: list[str], role: str, mapping: dict[str, str]) -> str | None:
+def _pick_column(columns: Iterable[str], role: str, mapping: dict[str, str], settings: dict) -> str | None:
+    columns = list(columns)
     if role in mapping:
         return mapping[role] if mapping[role] in columns else None
-    lowered = {c.lower(): c for c in columns}
-    for candidate in ingest_settings()["columns"][role]:
+    lowered = {c.lower(): c for c in columns if isinstance(c, str)}
+    for candidate in settings["columns"][role]:
         if candidate in lowered:
             return lowered[candidate]
     return None
 
 
-def _row_record(row: dict, cols: dict[str, str | None], path: str, line: int) -> dict | str:
-    text_column = cols["text"]
-    value = row.get(text_column) if text_column else None
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return f"no text (column {text_column!r} missing or empty)"
-    text = str(value)
-    if not text.strip():
-        return f"no text (column {text_column!r} is empty)"
-
-    def field_value(role: str) -> str:
-        column = cols.get(role)
-        found = row.get(column) if column else None
-        if found is None or (isinstance(found, float) and np.isnan(found)):
-            return ""
-        return str(found).strip()
-
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    published_raw = field_value("published")
-    published = dates.parse_date(published_raw) if published_raw else None
-    url = field_value("url")
-    date_source = "column" if published else "unknown"
-    if published is None:
-        published = dates.date_from_url(url)
-        date_source = "url" if published else "unknown"
-    record = {"path": path, "line": line, "source_id": field_value("id"), "title": field_value("title"),
-              "source": field_value("source") or _site(url), "byline": "", "url": url,
-              "published": published, "date_source": date_source, "text": text}
-    if published is None and published_raw:
-        record["date_problem"] = f"unparseable date {published_raw!r}"
-    return record
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
 
 
-def _iter_jsonl(path: Path, cols_map: dict, problems: Problems, start: int = 0, end: int | None = None,
-                first_line: int = 1, name: str | None = None) -> Iterator[dict]:
-    label = name or str(path)  # how records and problems name the file
-    cols: dict | None = None
-    with path.open("rb") as handle:
-        handle.seek(start)
-        position = start
-        for number, raw_line in enumerate(handle, start=first_line):
-            if end is not None and position >= end:
-                break
-            position += len(raw_line)
-            if not raw_line.strip():
+def _why(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error) or error.__class__.__name__
+
+
+def _trim_partial_utf8(data: bytes) -> bytes:
+    """``data`` cut before a UTF-8 sequence the cut left incomplete (so the cut is not read as cp1252)."""
+    end = len(data)
+    continuation = 0
+    while end > 0 and continuation < 3 and data[end - 1] & 0xC0 == 0x80:
+        end -= 1
+        continuation += 1
+    if end > 0 and data[end - 1] >= 0xC0:
+        lead = data[end - 1]
+        needed = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+        if continuation + 1 < needed:
+            return data[:end - 1]
+    return data
+
+
+@dataclass
+class _Reader:
+    """The settings of one reading (column names, limits, furniture patterns) and where problems go."""
+
+    problems: Problems
+    mapping: dict
+    settings: dict
+    clutter: Clutter
+    batch_size: int = 2000
+
+    @property
+    def limit(self) -> int:
+        return int(self.settings["max_article_chars"])
+
+    # ----------------------------------------------------------------- one record
+
+    def finish(self, record: dict) -> dict | None:
+        """Remove page furniture and count it; None (listed) when nothing else is left."""
+        text, removed = remove_clutter(record["text"], self.clutter)
+        if not text.strip():
+            self.problems.add(record["path"], record["line"], "no article text (page furniture only)")
+            return None
+        record["text"], record["clutter_lines"] = text, len(removed)
+        return record
+
+    def row(self, row: dict, cols: dict[str, str | None], label: str, line: int, strip_nul: bool = False) -> dict | None:
+        """One table row as a record, or None (listed) when it has no text.
+
+        ``strip_nul`` removes NUL characters (stray bytes of a CSV file; in JSON,
+        ``\\u0000`` is an explicit value and is kept).
+        """
+        text_column = cols["text"]
+        if text_column is None:
+            keys = [str(key) for key in row][:8]
+            self.problems.add(label, line, f"no text (no text column among the row's keys {keys})")
+            return None
+        value = row.get(text_column)
+        if _missing(value):
+            self.problems.add(label, line, f"no text ({text_column!r} is missing or null)")
+            return None
+        text = str(value)
+        if strip_nul and "\x00" in text:
+            self.problems.add(label, line, f"{text.count(chr(0))} NUL character(s) removed from the text", "warned")
+            text = text.replace("\x00", "")
+        if not text.strip():
+            self.problems.add(label, line, f"no text ({text_column!r} is empty)")
+            return None
+        if len(text) > self.limit:
+            self.problems.add(label, line, f"{len(text):,} characters: longer than {self.limit:,}; truncated", "kept")
+            text = text[:self.limit]
+
+        def field_value(role: str) -> str:
+            column = cols.get(role)
+            found = row.get(column) if column else None
+            return "" if _missing(found) else str(found).strip()
+
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        published_raw = field_value("published")
+        published = dates.parse_date(published_raw) if published_raw else None
+        url = field_value("url")
+        date_source = "column" if published else "unknown"
+        if published is None:
+            published = dates.date_from_url(url)
+            date_source = "url" if published else "unknown"
+        record = {"path": label, "line": line, "source_id": field_value("id"), "title": field_value("title"),
+                  "source": field_value("source") or _site(url), "byline": "", "url": url,
+                  "published": published, "date_source": date_source, "text": text}
+        if published is None and published_raw:
+            record["date_problem"] = f"unparseable date {published_raw!r}"
+        return self.finish(record)
+
+    def columns_of(self, keys: Iterable[str]) -> dict[str, str | None]:
+        return {role: _pick_column(keys, role, self.mapping, self.settings) for role in _ROLES}
+
+    # ----------------------------------------------------------------- text files
+
+    def text_file(self, name: str, opener: Callable[[], BinaryIO], compression: str) -> Iterator[dict]:
+        kind = split_suffix(name)[0]
+        cap = 4 * self.limit + 4  # no encoding takes more than 4 bytes a character
+        try:
+            with opener() as raw:
+                data = open_compressed(raw, compression).read(cap + 1)
+        except DAMAGED as error:
+            self.problems.add(name, None, f"cannot be read ({_why(error)})")
+            return
+        cut = len(data) > cap
+        if cut:
+            data = _trim_partial_utf8(data[:cap])
+        decoded = decode_text(data)
+        for warning in decoded.warnings:
+            self.problems.add(name, None, warning, "warned")
+        if decoded.reason:
+            self.problems.add(name, None, decoded.reason)
+            return
+        text = decoded.text
+        if cut or len(text) > self.limit:
+            size = f"more than {cap:,} bytes" if cut else f"{len(text):,} characters"
+            self.problems.add(name, None, f"{size}: longer than {self.limit:,} characters; truncated", "kept")
+            text = text[:self.limit]
+        if kind in (".html", ".htm"):
+            parsed, removed = _parse_html(text), None  # furniture is cut from the extracted paragraphs
+        else:
+            # Furniture goes before the article is parsed: parsing joins a line
+            # without closing punctuation ("Hide Caption 3 of 6") to the next.
+            text, removed = remove_clutter(text, self.clutter)
+            parsed = parse_text_article(text)
+        if not parsed["text"].strip():
+            self.problems.add(name, None, "no article text (markup, scripts, furniture or metadata only)")
+            return
+        record = {"path": name, "line": None, "source_id": "", **parsed}
+        if removed is None:
+            record = self.finish(record)
+        else:
+            record["clutter_lines"] = len(removed)
+        if record is not None:
+            yield record
+
+    # ----------------------------------------------------------------- JSONL
+
+    def jsonl(self, label: str, opener: Callable[[], BinaryIO], compression: str = "", start: int = 0,
+              end: int | None = None, first_line: int = 1) -> Iterator[dict]:
+        columns: dict[tuple, dict] = {}  # chosen per row, from the row's own keys (cached by key set)
+        number = first_line - 1
+        not_utf8: list[int] = []
+        try:
+            with opener() as raw:
+                stream = open_compressed(raw, compression)
+                codec = None if start else self.bom_codec(label, stream)
+                for number, line in _numbered_lines(stream, codec, start, end, first_line):
+                    if not line.strip():
+                        continue
+                    text, fell_back = decode_line(line)
+                    try:
+                        row = json.loads(text.removeprefix("\ufeff").strip(), strict=False)
+                    except json.JSONDecodeError as error:
+                        self.problems.add(label, number, f"malformed JSON line ({error.__class__.__name__}: {error})")
+                        continue
+                    if not isinstance(row, dict):
+                        self.problems.add(label, number, f"JSON line is a {type(row).__name__}, not an object")
+                        continue
+                    if fell_back:
+                        not_utf8.append(number)
+                    keys = tuple(row)
+                    cols = columns.get(keys)
+                    if cols is None:
+                        cols = columns[keys] = self.columns_of(keys)
+                    record = self.row(row, cols, label, number)
+                    if record is not None:
+                        yield record
+        except DAMAGED as error:
+            self.problems.add(label, number + 1, f"damaged or unreadable after line {number:,} ({_why(error)}); "
+                                                 f"the rest of the file is not read")
+        self.not_utf8(label, not_utf8)
+
+    def bom_codec(self, label: str, stream: BinaryIO) -> str | None:
+        """The codec a table's byte-order mark names (None for UTF-8), warned about when it is not UTF-8."""
+        codec = text_encoding_of(stream.peek(4)[:4]) if hasattr(stream, "peek") else None
+        if codec in (None, "utf-8-sig"):
+            return None
+        self.problems.add(label, None, f"decoded as {codec} (byte-order mark)", "warned")
+        return codec
+
+    def not_utf8(self, label: str, lines: list[int]) -> None:
+        """One warning for the rows of a table (or of a piece of it) that were not valid UTF-8: a
+        cp1252 export would otherwise list every row."""
+        if lines:
+            span = f"line {lines[0]:,}" if len(lines) == 1 else f"{len(lines):,} rows, lines {lines[0]:,}–{lines[-1]:,}"
+            self.problems.add(label, lines[0], f"not valid UTF-8 ({span}): decoded as cp1252; check accented letters",
+                              "warned")
+
+    # ----------------------------------------------------------------- CSV
+
+    def csv_file(self, label: str, opener: Callable[[], BinaryIO], compression: str = "") -> Iterator[dict]:
+        """Rows of a CSV file, each on its own: see :func:`_csv_rows` for quotes left open."""
+        # A text field may be as long as an article and then some; a longer one is
+        # most likely a quote left open, and stops at 4× the article cap. (A
+        # process-wide setting, only ever raised.)
+        csv.field_size_limit(max(csv.field_size_limit(), 4 * self.limit))
+        number = 0
+        not_utf8: list[int] = []
+        try:
+            with opener() as raw:
+                stream = open_compressed(raw, compression)
+                lines = _numbered_text_lines(stream, self.bom_codec(label, stream))
+                first = next(lines, None)
+                if first is None:
+                    self.problems.add(label, None, "empty file")
+                    return
+                delimiter, header, cols = self.csv_header(label, first[1])
+                for number, fields, fell_back, problem in _csv_rows(lines, delimiter):
+                    if problem is not None:
+                        self.problems.add(label, number, *problem)
+                        if fields is None:
+                            continue
+                    if not fields:
+                        continue  # a blank line
+                    if len(fields) > len(header):
+                        self.problems.add(label, number, f"row has {len(fields)} fields, header has {len(header)}")
+                        continue
+                    if len(fields) < len(header):
+                        self.problems.add(label, number, f"row has {len(fields)} fields, header has {len(header)}: "
+                                                         f"the last ones are taken as empty", "warned")
+                    if fell_back:
+                        not_utf8.append(number)
+                    record = self.row(dict(zip(header, fields, strict=False)), cols, label, number, strip_nul=True)
+                    if record is not None:
+                        yield record
+        except DAMAGED as error:
+            self.problems.add(label, number + 1 if number else None,
+                              f"damaged or unreadable after line {number:,} ({_why(error)}); the rest of the file is not read")
+        self.not_utf8(label, not_utf8)
+
+    def csv_header(self, label: str, line: str) -> tuple[str, list[str], dict[str, str | None]]:
+        """The delimiter whose header names a text column (tried in the order , ; tab |), the header and the columns.
+
+        A rule, not the sniffer: ``csv.Sniffer`` guesses from the rows too, and a
+        comma-rich text column can make it choose wrong.
+        """
+        line = line.removeprefix("\ufeff")
+        best: tuple[str, list[str]] | None = None
+        for delimiter in _DELIMITERS:
+            header = next(csv.reader([line], delimiter=delimiter), [])
+            cols = self.columns_of(header)
+            if cols["text"] is not None:
+                return delimiter, header, cols
+            if best is None or len(header) > len(best[1]):
+                best = (delimiter, header)
+        delimiter, header = best or (",", [])
+        raise InputError(f"{label}: no text column among {header[:8]} (delimiter {delimiter!r}). "
+                         f"Name it text/body/content, or pass --column text=NAME.")
+
+    # ----------------------------------------------------------------- Parquet
+
+    def parquet(self, label: str, source: Path | BinaryIO, row_groups: tuple[int, int] | None = None,
+                first_row: int = 0) -> Iterator[dict]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            handle = pq.ParquetFile(source)
+        except Exception as error:  # pyarrow raises several types for a bad file
+            raise InputError(f"{label}: not a readable Parquet file ({error}).") from None
+        names = handle.schema_arrow.names
+        cols = self.columns_of(names)
+        if cols["text"] is None:
+            raise InputError(f"{label}: no text column among {names[:8]}. Pass --column text=NAME.")
+        metadata = handle.metadata
+        groups = range(*row_groups) if row_groups is not None else range(metadata.num_row_groups)
+        group_start = first_row
+        for group in groups:
+            size = metadata.row_group(group).num_rows
+            row_number = group_start
+            try:
+                # One row group at a time: a damaged page costs its group, not the file.
+                for batch in handle.iter_batches(batch_size=self.batch_size, row_groups=[group]):
+                    for row in batch.to_pylist():
+                        row_number += 1
+                        record = self.row(row, cols, label, row_number)
+                        if record is not None:
+                            yield record
+            except (pa.ArrowException, OSError, ValueError) as error:
+                self.problems.add(label, row_number + 1, f"damaged Parquet data in row group {group + 1} ({error}); "
+                                  f"rows {row_number + 1:,}–{group_start + size:,} skipped")
+            group_start += size
+
+    # ----------------------------------------------------------------- files, folders, archives
+
+    def table(self, label: str, opener: Callable[[], BinaryIO], compression: str, path: Path | None = None) -> Iterator[dict]:
+        """The rows of a table; raises InputError when the table as a whole cannot be read."""
+        kind = split_suffix(label)[0]
+        if kind in (".jsonl", ".ndjson"):
+            yield from self.jsonl(label, opener, compression)
+        elif kind == ".csv":
+            yield from self.csv_file(label, opener, compression)
+        elif path is not None and not compression:
+            yield from self.parquet(label, path)
+        else:  # Parquet needs to seek: a compressed or archived one is read into memory first
+            try:
+                with opener() as raw:
+                    data = open_compressed(raw, compression).read()
+            except DAMAGED as error:
+                raise InputError(f"{label}: cannot be read ({_why(error)}).") from None
+            yield from self.parquet(label, io.BytesIO(data))
+
+    def entry(self, name: str, opener: Callable[[], BinaryIO], path: Path | None = None) -> Iterator[dict]:
+        """One file of a folder or member of an archive; whatever cannot be read is listed."""
+        kind, compression = split_suffix(name)
+        if kind in ARCHIVE_SUFFIXES and not compression:
+            yield from self.archive(name, opener)
+        elif kind in TABLE_SUFFIXES:
+            try:
+                yield from self.table(name, opener, compression, path)
+            except InputError as error:
+                self.problems.add(name, None, str(error).removeprefix(f"{name}: ").rstrip("."))
+            except DAMAGED as error:
+                self.problems.add(name, None, f"cannot be read ({_why(error)})")
+        elif kind in TEXT_SUFFIXES:
+            yield from self.text_file(name, opener, compression)
+        else:
+            suffix = name.rsplit("/", 1)[-1].rpartition(".")[2] if "." in name.rsplit("/", 1)[-1] else ""
+            self.problems.add(name, None, f"not an article file (suffix {'.' + suffix if suffix else 'none'!r}; expected "
+                                          f"{', '.join(TEXT_SUFFIXES)} or a {'/'.join(TABLE_SUFFIXES)} table, "
+                                          f"perhaps {'/'.join(COMPRESSIONS)}-compressed, or a .zip of them)")
+
+    def archive(self, name: str, opener: Callable[[], BinaryIO]) -> Iterator[dict]:
+        """A ZIP archive, read like a folder: members named ``archive.zip!member``."""
+        try:
+            with opener() as raw, zipfile.ZipFile(raw) as archive:
+                for member, reason in archive_members(archive):
+                    label = f"{name}!{member}"
+                    if reason is not None:
+                        self.problems.add(label, None, reason)
+                    elif member.rsplit("/", 1)[-1] in METADATA_NAMES:
+                        self.problems.add(label, None, "metadata file inside an archive is not applied; put it "
+                                                       "next to the archive, naming members as archive.zip!member")
+                    else:
+                        yield from self.entry(label, lambda member=member: archive.open(member))
+        except DAMAGED as error:
+            self.problems.add(name, None, f"not a readable ZIP archive ({_why(error)})")
+
+    def folder(self, root: Path, entries: Iterable[tuple[str, str | None]]) -> Iterator[dict]:
+        """The entries of a folder (from :func:`~analysis.ingest.sources.walk`), in order."""
+        for name, reason in entries:
+            reason = reason or classify(root, name)  # checked again: a file can change between walk and read
+            if reason is not None:
+                self.problems.add(name, None, reason)
+                continue
+            if name.rsplit("/", 1)[-1] in METADATA_NAMES:
+                continue
+            path = root / name
+            yield from self.entry(name, lambda path=path: path.open("rb"), path)
+
+
+def _numbered_lines(stream: BinaryIO, codec: str | None, start: int = 0, end: int | None = None,
+                    first_line: int = 1) -> Iterator[tuple[int, bytes | str]]:
+    """The lines of a JSONL stream with their numbers: bytes, or text when a byte-order mark
+    says UTF-16/32 (``codec``; such a file is never cut into pieces, see :func:`partitions`)."""
+    if codec is not None:
+        yield from enumerate(io.TextIOWrapper(stream, encoding=codec, errors="replace"), start=first_line)
+        return
+    if start:
+        stream.seek(start)
+    position = start
+    for number, line in enumerate(stream, start=first_line):
+        if end is not None and position >= end:
+            return
+        position += len(line)
+        yield number, line
+
+
+def _numbered_text_lines(stream: BinaryIO, codec: str | None) -> Iterator[tuple[int, str, bool]]:
+    """The physical lines of a CSV stream as text, each with its number and whether it was not valid UTF-8.
+
+    Line ends are kept (the csv module needs them inside quoted fields);
+    ``codec`` is the UTF-16/32 a byte-order mark named, None for UTF-8.
+    """
+    if codec is not None:
+        for number, line in enumerate(io.TextIOWrapper(stream, encoding=codec, errors="replace", newline=""), start=1):
+            yield number, line, False
+        return
+    number = 0
+    for raw in stream:
+        text, fell_back = decode_line(raw)
+        # Old Mac files end lines with a bare CR: split them as the csv module expects.
+        pieces = re.split(r"(?<=\r)(?!\n)", text) if "\r" in text[:-2] else [text]
+        for piece in pieces:
+            if piece:
+                number += 1
+                yield number, piece, fell_back
+
+
+def _csv_rows(lines: Iterator[tuple[int, str, bool]], delimiter: str
+              ) -> Iterator[tuple[int, list[str] | None, bool, tuple[str, str] | None]]:
+    """Parse CSV rows strictly, so that a quote left open loses only its own row.
+
+    Yields ``(first line, fields, any line read as cp1252, problem)``, where
+    ``problem`` is None or ``(reason, action)`` and ``fields`` is None when the
+    row is skipped.
+
+    The rule: rows are parsed with ``strict=True``. A quote left open either
+    meets the next row's quotes (``'"' expected``) or runs to the end of the
+    file (``unexpected end of data``); both are errors, where a lenient reader
+    silently swallows the next rows into one article. On such an error over
+    several lines, the row's first line is skipped (listed) and the lines
+    after it are read again as rows of their own. A quoting error within one
+    line is read leniently and listed as a warning (the text is kept).
+    """
+    pending: deque = deque()
+    consumed: list[tuple[int, str, bool]] = []
+
+    def feed() -> Iterator[str]:
+        while True:
+            if pending:
+                item = pending.popleft()
+            else:
+                item = next(lines, None)
+                if item is None:
+                    return
+            consumed.append(item)
+            yield item[1]
+
+    def fresh() -> Iterator[list[str]]:
+        return csv.reader(feed(), delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
+
+    reader = fresh()
+    while True:
+        consumed.clear()
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            used = list(consumed)
+            if not used:
+                return
+            reader = fresh()
+            if len(used) > 1:
+                pending.extendleft(reversed(used[1:]))
+                yield used[0][0], None, False, (
+                    f"unterminated quote ({error}): this row is skipped, the {len(used) - 1:,} line(s) after it "
+                    f"are read again as rows", "skipped")
                 continue
             try:
-                row = json.loads(raw_line.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                problems.add(label, number, f"malformed JSON line ({error.__class__.__name__}: {error})")
+                fields = next(csv.reader([used[0][1]], delimiter=delimiter, quotechar='"', doublequote=True), [])
+            except csv.Error as lenient_error:
+                yield used[0][0], None, False, (f"malformed CSV row ({lenient_error})", "skipped")
                 continue
-            if not isinstance(row, dict):
-                problems.add(label, number, f"JSON line is a {type(row).__name__}, not an object")
-                continue
-            if cols is None or any(role_col and role_col not in row for role_col in cols.values()):
-                cols = {role: _pick_column(list(row), role, cols_map)
-                        for role in ("text", "title", "published", "url", "source", "id")}
-            record = _row_record(row, cols, label, number)
-            if isinstance(record, str):
-                problems.add(label, number, record)
-            else:
-                yield record
-
-
-def _iter_csv(path: Path, cols_map: dict, problems: Problems, name: str | None = None) -> Iterator[dict]:
-    label = name or str(path)
-    text, reason = decode_bytes(path.read_bytes())
-    if text is None:
-        problems.add(label, None, reason)
-        return
-    sample = text[:20000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    header = reader.fieldnames or []
-    cols = {role: _pick_column(header, role, cols_map) for role in ("text", "title", "published", "url", "source", "id")}
-    if cols["text"] is None:
-        raise InputError(f"{label}: no text column among {header[:8]} (delimiter {dialect.delimiter!r}). "
-                         f"Name it text/body/content, or pass --column text=NAME.")
-    try:
-        for row in reader:
-            line = reader.line_num
-            if None in row:  # more fields than the header
-                problems.add(label, line, f"row has {len(header) + len(row[None])} fields, header has {len(header)}")
-                continue
-            record = _row_record(row, cols, label, line)
-            if isinstance(record, str):
-                problems.add(label, line, record)
-            else:
-                yield record
-    except csv.Error as error:
-        problems.add(label, reader.line_num, f"CSV error: {error}")
-
-
-def _iter_parquet(path: Path, cols_map: dict, problems: Problems, batch_size: int,
-                  row_groups: tuple[int, int] | None = None, first_row: int = 0, name: str | None = None) -> Iterator[dict]:
-    import pyarrow.parquet as pq
-
-    label = name or str(path)
-    try:
-        handle = pq.ParquetFile(path)
-    except Exception as error:  # pyarrow raises several types for a bad file
-        raise InputError(f"{label}: not a readable Parquet file ({error}).") from None
-    names = handle.schema_arrow.names
-    cols = {role: _pick_column(names, role, cols_map) for role in ("text", "title", "published", "url", "source", "id")}
-    if cols["text"] is None:
-        raise InputError(f"{label}: no text column among {names[:8]}. Pass --column text=NAME.")
-    row_number = first_row
-    groups = range(*row_groups) if row_groups is not None else None
-    for batch in handle.iter_batches(batch_size=batch_size, row_groups=groups):
-        for row in batch.to_pylist():
-            row_number += 1
-            record = _row_record(row, cols, label, row_number)
-            if isinstance(record, str):
-                problems.add(label, row_number, record)
-            else:
-                yield record
-
-
-def _corpus_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
-
-
-def _iter_files(root: Path, problems: Problems, files: list[Path] | None = None,
-                columns: dict[str, str] | None = None) -> Iterator[dict]:
-    for file in _corpus_files(root) if files is None else files:
-        relative = file.relative_to(root).as_posix()
-        if file.name in METADATA_NAMES:
+            yield used[0][0], fields, used[0][2], (f"malformed quoting ({error}); read leniently, check the text",
+                                                   "warned")
             continue
-        if file.suffix.lower() in TABLE_SUFFIXES:
-            yield from _iter_table_in_folder(file, relative, dict(columns or {}), problems)
-            continue
-        if file.suffix.lower() not in TEXT_SUFFIXES:
-            problems.add(relative, None, f"not an article file (suffix {file.suffix or 'none'!r}; expected "
-                                         f"{', '.join(TEXT_SUFFIXES)}, or a {'/'.join(TABLE_SUFFIXES)} table)")
-            continue
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            problems.add(relative, None, f"cannot be read ({error.strerror})")
-            continue
-        text, reason = decode_bytes(data)
-        if text is None:
-            problems.add(relative, None, reason)
-            continue
-        limit = int(ingest_settings()["max_article_chars"])
-        if len(text) > limit:
-            problems.add(relative, None, f"{len(text):,} characters: longer than {limit:,}; truncated", "kept")
-            text = text[:limit]
-        parsed = _parse_html(text) if file.suffix.lower() in (".html", ".htm") else parse_text_article(text)
-        if not parsed["text"].strip():
-            problems.add(relative, None, "no article text (markup, scripts or metadata only)")
-            continue
-        yield {"path": relative, "line": None, "source_id": "", **parsed}
+        yield consumed[0][0] if consumed else 0, fields, any(item[2] for item in consumed), None
 
 
-def _iter_table_in_folder(file: Path, relative: str, mapping: dict, problems: Problems) -> Iterator[dict]:
-    """The rows of a table inside a corpus folder, named by the table's path in the folder.
-
-    A table that cannot be read as articles (no text column, not Parquet) is
-    listed and skipped; the rest of the folder is read.
-    """
-    suffix = file.suffix.lower()
-    try:
-        if suffix in (".jsonl", ".ndjson"):
-            yield from _iter_jsonl(file, mapping, problems, name=relative)
-        elif suffix == ".csv":
-            yield from _iter_csv(file, mapping, problems, name=relative)
-        else:
-            yield from _iter_parquet(file, mapping, problems, 2000, name=relative)
-    except InputError as error:
-        problems.add(relative, None, str(error).removeprefix(f"{relative}: ").rstrip("."))
-    except OSError as error:
-        problems.add(relative, None, f"cannot be read ({error.strerror})")
+def _reader(problems: Problems, columns: dict[str, str] | None, batch_size: int = 2000) -> _Reader:
+    return _Reader(problems, dict(columns or {}), ingest_settings(), load_clutter(), batch_size)
 
 
 def iter_records(path: str | Path, *, columns: dict[str, str] | None = None, batch_size: int = 2000,
                  problems: Problems | None = None) -> Iterator[dict]:
-    """Yield one raw article record at a time from a folder or a tabular file.
+    """Yield one raw article record at a time from a folder, a file or an archive.
 
-    Memory stays bounded by one record (one Parquet batch); problems are added
-    to ``problems`` as they are met.
+    A single file is read alone (never its folder). Memory stays bounded by
+    one record (one Parquet batch, one text file); problems are added to
+    ``problems`` as they are met, row by row.
     """
     problems = problems if problems is not None else Problems()
     path = Path(path)
-    mapping = dict(columns or {})
+    reader = _reader(problems, columns, batch_size)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder. Pass a folder of articles or a .jsonl/.csv/.parquet file.")
     if path.is_dir():
-        yield from _iter_files(path, problems, columns=mapping)
+        yield from reader.folder(path, walk(path))
         return
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        yield from _iter_jsonl(path, mapping, problems)
-    elif suffix == ".csv":
-        yield from _iter_csv(path, mapping, problems)
-    elif suffix == ".parquet":
-        yield from _iter_parquet(path, mapping, problems, batch_size)
-    elif suffix in TEXT_SUFFIXES:
-        yield from _iter_files_single(path, problems)
+    kind, compression = split_suffix(path.name)
+    supported = (*TEXT_SUFFIXES, *TABLE_SUFFIXES, *([] if compression else ARCHIVE_SUFFIXES))
+    if kind not in supported:
+        raise InputError(f"{path}: unsupported corpus type {path.name[len(path.stem):] or 'without a suffix'!r}; use a "
+                         f"folder, one {', '.join(TEXT_SUFFIXES)} file or one {', '.join(TABLE_SUFFIXES)} table (each "
+                         f"may be {'/'.join(COMPRESSIONS)}-compressed), or a .zip of them.")
+    if not path.is_file():
+        raise InputError(f"{path}: {classify(path.parent, path.name) or 'not a regular file'}.")
+
+    def opener() -> BinaryIO:
+        return path.open("rb")
+
+    if kind in ARCHIVE_SUFFIXES:
+        yield from reader.archive(path.name, opener)
+    elif kind in TABLE_SUFFIXES:
+        yield from reader.table(str(path), opener, compression, path)
     else:
-        raise InputError(f"{path}: unsupported corpus type {suffix!r}; use a folder of {', '.join(TEXT_SUFFIXES)} files "
-                         f"or one {', '.join(TABLE_SUFFIXES)} file.")
+        yield from reader.text_file(path.name, opener, compression)
 
 
 def partitions(path: str | Path, *, target_bytes: int = 32 << 20, files_per_partition: int = 2000) -> list[tuple] | None:
@@ -520,41 +772,54 @@ def partitions(path: str | Path, *, target_bytes: int = 32 << 20, files_per_part
 
     A JSONL file is cut at line starts about every ``target_bytes``, a
     Parquet file at row groups, a folder into runs of files. CSV files (a
-    quoted field may hold a line break) and single articles are not cut:
+    quoted field may hold a line break), compressed files (they cannot be
+    entered in the middle), UTF-16 files and single articles are not cut:
     None. A JSONL or Parquet table inside a folder is cut like one on its
     own, and its pieces carry its name in the folder as a sixth element.
-    :func:`iter_partition` reads a piece; the pieces' records, in order, are
-    :func:`iter_records`'s.
+    A run of files is ``("files", folder, names, unreadable)``: ``names`` can
+    be opened, ``unreadable`` holds ``(position in the run, name, reason)``
+    for the entries that cannot (listed when the piece is read, never opened).
+    :func:`iter_partition` reads a piece; the pieces' records and problems,
+    in order, are :func:`iter_records`'s.
     """
     path = Path(path)
     if path.is_dir():
-        # Runs of files, in corpus order; a JSONL or Parquet table in the
-        # folder is cut like a table given on its own, its pieces carrying its
-        # name in the folder.
         pieces: list[tuple] = []
         run: list[str] = []
-        for file in _corpus_files(path):
-            name = file.relative_to(path).as_posix()
-            own = partitions(file, target_bytes=target_bytes) \
-                if file.suffix.lower() in (".jsonl", ".ndjson", ".parquet") and file.name not in METADATA_NAMES else None
-            if own:
-                if run:
-                    pieces.append(("files", str(path), tuple(run)))
-                    run = []
-                pieces += [(*piece, name) for piece in own]
-                continue
-            run.append(name)
-            if len(run) >= files_per_partition:
-                pieces.append(("files", str(path), tuple(run)))
-                run = []
-        if run:
-            pieces.append(("files", str(path), tuple(run)))
+        unreadable: list[tuple[int, str, str]] = []
+
+        def close() -> None:
+            if run or unreadable:
+                pieces.append(("files", str(path), tuple(run), tuple(unreadable)))
+            run.clear()
+            unreadable.clear()
+
+        for name, reason in walk(path):
+            if reason is not None:
+                unreadable.append((len(run) + len(unreadable), name, reason))
+            else:
+                kind, compression = split_suffix(name)
+                own = partitions(path / name, target_bytes=target_bytes) if (
+                    kind in (".jsonl", ".ndjson", ".parquet") and not compression
+                    and name.rsplit("/", 1)[-1] not in METADATA_NAMES) else None
+                if own:
+                    close()
+                    pieces += [(*piece, name) for piece in own]
+                    continue
+                run.append(name)
+            if len(run) + len(unreadable) >= files_per_partition:
+                close()
+        close()
         return pieces or None
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson") and path.exists():
+    kind, compression = split_suffix(path.name)
+    if compression or not path.is_file():
+        return None
+    if kind in (".jsonl", ".ndjson"):
         pieces, start, line, position = [], 0, 1, 0
         size = path.stat().st_size
         with path.open("rb") as handle:
+            if text_encoding_of(handle.read(4)) not in (None, "utf-8-sig"):
+                return None  # UTF-16/32: a cut at a line feed byte could split a character
             while position < size:
                 handle.seek(min(size, start + target_bytes))
                 handle.readline()  # finish the line the cut falls in
@@ -570,7 +835,7 @@ def partitions(path: str | Path, *, target_bytes: int = 32 << 20, files_per_part
                 line += lines
                 start = position = cut
         return pieces or None
-    if suffix == ".parquet" and path.exists():
+    if kind == ".parquet":
         import pyarrow.parquet as pq
 
         try:
@@ -589,24 +854,28 @@ def iter_partition(piece: tuple, *, columns: dict[str, str] | None = None, probl
                    batch_size: int = 2000) -> Iterator[dict]:
     """Yield the records of one piece from :func:`partitions`."""
     problems = problems if problems is not None else Problems()
+    reader = _reader(problems, columns, batch_size)
     kind, where = piece[0], Path(piece[1])
     name = piece[5] if kind in ("jsonl", "parquet") and len(piece) > 5 else None  # a table inside a folder
     if kind == "jsonl":
-        yield from _iter_jsonl(where, dict(columns or {}), problems, start=piece[2], end=piece[3], first_line=piece[4],
-                               name=name)
+        yield from reader.jsonl(name or str(where), lambda: where.open("rb"), start=piece[2], end=piece[3],
+                                first_line=piece[4])
     elif kind == "parquet":
-        yield from _iter_parquet(where, dict(columns or {}), problems, batch_size, row_groups=(piece[2], piece[3]),
-                                 first_row=piece[4], name=name)
+        label = name or str(where)
+        try:
+            yield from reader.parquet(label, where, row_groups=(piece[2], piece[3]), first_row=piece[4])
+        except InputError as error:
+            if name is None:
+                raise
+            problems.add(name, None, str(error).removeprefix(f"{name}: ").rstrip("."))
     elif kind == "files":
-        yield from _iter_files(where, problems, [where / name for name in piece[2]], columns)
+        unreadable = {position: (entry, reason) for position, entry, reason in (piece[3] if len(piece) > 3 else ())}
+        names = iter(piece[2])
+        entries = [unreadable[i] if i in unreadable else (next(names), None)
+                   for i in range(len(piece[2]) + len(unreadable))]
+        yield from reader.folder(where, entries)
     else:
         raise ValueError(f"unknown piece {kind!r}")
-
-
-def _iter_files_single(path: Path, problems: Problems) -> Iterator[dict]:
-    for record in _iter_files(path.parent, problems):
-        if record["path"] == path.name:
-            yield record
 
 
 # --------------------------------------------------------------------------- metadata overrides

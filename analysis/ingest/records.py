@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InputError
 from ..schema import ARTICLES, SKIPPED, check
 from ..vocab import ingest_settings
 from . import dates
@@ -70,8 +70,14 @@ def read_corpus(path: str | Path, *, columns: dict[str, str] | None = None, meta
         ``articles`` with columns article_id, path, line, source_id, title,
         source, byline, url, published (datetime64, NaT when unknown),
         date_source, text, n_chars, content_hash, duplicate_of; and
-        ``skipped`` with columns path, line, reason, action ("skipped" or
-        "kept" for articles kept with a caveat).
+        ``skipped`` with columns path, line, reason, action ("skipped";
+        "kept" for articles kept with a caveat; "warned" for articles read
+        with a guess, such as the encoding, to check).
+
+    Raises
+    ------
+    InputError
+        When no article can be read (an empty folder, or every input skipped).
     """
     path = Path(path)
     problems = Problems()
@@ -82,11 +88,20 @@ def read_corpus(path: str | Path, *, columns: dict[str, str] | None = None, meta
     skipped = pd.DataFrame(problems.rows, columns=[*SKIPPED, "action"])
     skipped["line"] = skipped["line"].astype("Int64")
     if articles.empty:
-        log.warning("%s: no usable articles", path)
-    else:
-        articles["duplicate_of"] = mark_duplicates(articles, threshold=near_duplicate_threshold, normalised=normalised)
+        raise InputError(_nothing_read(path, problems))
+    articles["duplicate_of"] = mark_duplicates(articles, threshold=near_duplicate_threshold, normalised=normalised)
     return IngestResult(check(articles, ARTICLES, "articles"), skipped,
                         str(metadata_path) if metadata_path and metadata_path.exists() else None)
+
+
+def _nothing_read(path: Path, problems: Problems) -> str:
+    skipped = [row for row in problems.rows if row["action"] == "skipped"]
+    if not skipped:
+        return f"{path}: no articles found (expected .txt, .md, .html files or .jsonl, .csv, .parquet tables)."
+    first = skipped[0]
+    where = f"{first['path']}:{first['line']}" if first["line"] else first["path"]
+    return (f"{path}: no article could be read: {len(skipped):,} input(s) skipped, the first {where} "
+            f"({first['reason']}).")
 
 
 def find_metadata(path: Path, metadata: str | Path | None) -> Path | None:
