@@ -205,8 +205,8 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 
     if args.command == "stream":
         from .aggregation import aggregate
-        from .engine.stream import stream
-        from .io import write_text
+        from .engine.stream import stream, stream_lock
+        from .io import csv_text, write_text
         from .score import Scorer
 
         bar = None
@@ -214,16 +214,17 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
             from tqdm import tqdm
 
             bar = tqdm(desc="scoring", unit="article", leave=False)
-        result = stream(config.corpus, args.output, scorer=Scorer(config.dyad, config.topics, config.cues, tone=config.tone, tone_all=config.tone_all, model=config.model),
-                        metadata=config.metadata, infer_dates=config.infer_dates, jobs=config.jobs or None,
-                        engine=config.engine, scheduler=config.scheduler, cache=config.cache or None,
-                        batch_size=args.batch_size, progress=bar.update if bar is not None else None)
-        if bar is not None:
-            bar.close()
-        periods = aggregate(result.article_topics, config.freq, min_articles=config.min_articles,
-                            n_boot=config.n_boot, seed=config.seed)
-        write_text(result.folder / "topic_periods.csv",
-                   periods.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"))
+        # One lock around the run and its topic_periods: another run cannot replace the folder in between.
+        with stream_lock(args.output):
+            result = stream(config.corpus, args.output, scorer=Scorer(config.dyad, config.topics, config.cues, tone=config.tone, tone_all=config.tone_all, model=config.model),
+                            metadata=config.metadata, infer_dates=config.infer_dates, jobs=config.jobs or None,
+                            engine=config.engine, scheduler=config.scheduler, cache=config.cache or None,
+                            batch_size=args.batch_size, progress=bar.update if bar is not None else None)
+            if bar is not None:
+                bar.close()
+            periods = aggregate(result.article_topics, config.freq, min_articles=config.min_articles,
+                                n_boot=config.n_boot, seed=config.seed)
+            write_text(result.folder / "topic_periods.csv", csv_text(periods))
         n_skipped = int((result.skipped["action"] == "skipped").sum())
         print(f"{result.n_articles} articles ({n_skipped} inputs skipped, "
               f"{result.n_duplicates} duplicates), {result.n_sentences} sentences → "

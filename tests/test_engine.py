@@ -1,3 +1,9 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pandas as pd
 import pytest
 from conftest import DATA, ROOT, write
@@ -158,3 +164,54 @@ def test_mark_scored_names_why_an_article_was_not_scored():
     assert marked["scored"].tolist() == [True, False, False]
     assert marked["unscored_reason"].tolist() == ["", "names neither side", "duplicate of pair"]
     assert tuple(marked.columns[:len(SCORED_ARTICLES)]) == SCORED_ARTICLES
+
+
+_HOLD_A_POOL = """
+import time
+from analysis.engine import tasks
+from analysis.engine.pool import BatchScorer
+
+tasks.TASKS["nothing"] = lambda batch, params: []  # the workers are forked after this: they know it
+pool = BatchScorer((), jobs=2, task="nothing")
+for handle in [pool.submit([]), pool.submit([])]:
+    pool.result(handle)
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as handle:
+            found += [int(child) for child in handle.read().split()]
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.slow  # starts a Python that imports the package: about 5 s
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads the process tree from /proc (Linux)")
+def test_workers_end_when_the_main_process_is_killed():
+    """After kill -9 of the main process (an OOM kill) its workers waited on a pipe forever, under PID 1."""
+    main = subprocess.Popen([sys.executable, "-c", _HOLD_A_POOL], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert main.stdout.readline().strip() == "ready"
+        workers = _children(main.pid)
+        assert len(workers) == 2
+    finally:
+        main.kill()
+        main.wait()
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in workers if _running(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []

@@ -169,3 +169,129 @@ def test_owasp_payloads_do_not_execute(tmp_path):
             assert page.locator(selector).count() == 0, selector
         assert page.evaluate("Array.from(document.scripts).filter(s => s.type !== 'application/json').length") == 2
         browser.close()
+
+
+# --- Output faults: one `error:` line with the README's exit code, the previous output intact ---------------------
+
+
+def _fake_run(monkeypatch, *, dated: bool = True):
+    """Make ``report`` and ``figures`` skip the pipeline: the tests here are about writing what it gives."""
+    from types import SimpleNamespace
+
+    import analysis.engine.pipeline
+    import analysis.io
+    import analysis.present.report
+    import analysis.validate
+
+    tables = {attribute: pd.DataFrame({"run": ["x"]}) for attribute in analysis.io.TABLES.values()}
+    tables["articles"] = pd.DataFrame({"article_id": ["a"], "duplicate_of": [""],
+                                       "published": pd.to_datetime(["2021-01-01" if dated else None])})
+    tables["skipped"] = pd.DataFrame({"path": [], "line": [], "reason": [], "action": []})
+    tables["topic_periods"] = pd.DataFrame({"topic": ["all"] if dated else [], "n_articles": [1] if dated else []})
+    results = SimpleNamespace(**tables)
+    monkeypatch.setattr(analysis.engine.pipeline, "run", lambda config, progress=False: results)
+    monkeypatch.setattr(analysis.present.report, "render_report",
+                        lambda results, evaluation, command="": f"{analysis.io.REPORT_MARKER}\n<html></html>\n")
+    monkeypatch.setattr(analysis.validate, "evaluate", lambda **kwargs: SimpleNamespace(as_dict=dict))
+    return results
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    return lines[0]
+
+
+def test_a_report_html_folder_is_one_error_line(tmp_path, monkeypatch, capsys):
+    _fake_run(monkeypatch)
+    out = tmp_path / "out"
+    (out / "report.html").mkdir(parents=True)
+    (out / "report.html" / "mine.txt").write_text("keep", encoding="utf-8")
+    assert main(["report", "--out", str(out), "--quiet"]) == 1
+    assert "is a folder" in _one_error_line(capsys)
+    assert (out / "report.html" / "mine.txt").read_text(encoding="utf-8") == "keep"
+    assert sorted(p.name for p in out.iterdir()) == ["report.html"]
+
+
+def test_disk_full_while_writing_parquet_is_one_error_line(tmp_path, monkeypatch, capsys):
+    import errno
+    import os
+
+    _fake_run(monkeypatch)
+    out = tmp_path / "out"
+    assert main(["report", "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    before = {p.name: p.read_bytes() for p in [out / "report.html", *sorted((out / "data").iterdir())]}
+    calls = {"n": 0}
+    real = pd.DataFrame.to_parquet
+
+    def filling(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", filling)
+    assert main(["report", "--out", str(out), "--quiet"]) == 1
+    assert "No space left on device" in _one_error_line(capsys)
+    assert {p.name: p.read_bytes() for p in [out / "report.html", *sorted((out / "data").iterdir())]} == before
+    assert not [p for p in out.rglob("*") if ".tmp" in p.name or p.name.startswith(("next-", ".staging"))]
+
+
+def test_figures_of_an_undated_corpus_is_one_error_line(tmp_path, monkeypatch, capsys):
+    _fake_run(monkeypatch, dated=False)
+    figures = tmp_path / "figures"
+    assert main(["figures", "--figures", str(figures), "--quiet"]) == 4  # the README's "series too short"
+    assert "no dated, scored article" in _one_error_line(capsys)
+    assert not figures.exists()  # nothing half-written
+
+
+# --- stream: one lock per output folder, leftovers of killed runs removed -------------------------------------------
+
+
+def test_stream_takes_turns_with_another_run_into_the_same_folder(tmp_path):
+    """Two concurrent streams into one folder mixed two corpora: stream held no lock."""
+    import time
+
+    from conftest import DATA
+
+    from analysis.engine.stream import stream, stream_lock
+
+    out = tmp_path / "out"
+    order = []
+    held = threading.Event()
+
+    def other_run():
+        with stream_lock(out):
+            held.set()
+            time.sleep(1.0)
+            order.append("other run")
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    held.wait()
+    stream(DATA / "corpora_sample.jsonl", out, jobs=1)
+    order.append("stream")
+    thread.join()
+    assert order == ["other run", "stream"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no lock file left beside it
+
+
+def test_stream_removes_what_killed_runs_left(tmp_path):
+    import os
+
+    from conftest import DATA
+
+    from analysis.engine.stream import stream
+
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    leftovers = [tmp_path / f".out.tmp-{finished.pid}", tmp_path / f".out.old-{finished.pid}"]
+    kept = [tmp_path / f".out.tmp-{os.getppid()}", tmp_path / f".other.tmp-{finished.pid}", tmp_path / "notes"]
+    for folder in leftovers + kept:
+        (folder / "sentences").mkdir(parents=True)
+    stream(DATA / "corpora_sample.jsonl", tmp_path / "out", jobs=1)
+    assert [p for p in leftovers if p.exists()] == []
+    assert [p for p in kept if not p.exists()] == []

@@ -17,6 +17,7 @@ batch: an interrupted run leaves a valid cache that the next run resumes from.
 from __future__ import annotations
 
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -36,7 +37,7 @@ from .tasks import (
     split_unscored,
 )
 
-__all__ = ["score_at_scale", "BatchScorer", "ENGINES"]
+__all__ = ["score_at_scale", "BatchScorer", "ENGINES", "exit_with_parent"]
 
 ENGINES = ("local", "dask")
 
@@ -153,7 +154,7 @@ class BatchScorer:
         elif jobs > 1:
             from concurrent.futures import ProcessPoolExecutor
 
-            self.pool = ProcessPoolExecutor(max_workers=jobs)
+            self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=exit_with_parent, initargs=(os.getpid(),))
 
     @property
     def ahead(self) -> int:
@@ -192,6 +193,53 @@ class BatchScorer:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def exit_with_parent(main: int) -> None:
+    """In a worker: end this process when the process that started the pool (``main``) dies.
+
+    A worker waits on a pipe that its siblings also hold open, so when the
+    main process is killed (``kill -9``, the OOM killer) the pipe never
+    closes and the worker would wait forever under PID 1. On Linux the kernel
+    kills it when its parent dies (``PR_SET_PDEATHSIG``); everywhere, a daemon
+    thread checks once a second that its parent is still the one it started
+    with (the main process, or a fork server that ends with it) and that the
+    main process is alive.
+    """
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the thread below still watches
+
+    def orphaned() -> bool:
+        if os.getppid() != parent:
+            return True
+        try:
+            os.kill(main, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+        return False
+
+    if orphaned():  # the main process died before this worker was ready
+        os._exit(1)
+
+    def watch() -> None:
+        while not orphaned():
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _run(batches: list, params: tuple, *, jobs: int, engine: str, scheduler: str | None) -> Iterable[list[dict]]:

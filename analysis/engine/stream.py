@@ -23,7 +23,9 @@ then :func:`analysis.engine.score_at_scale` then
 kept, near copies are dropped from ``article_topics`` once the whole corpus
 has been seen (the earliest published copy is the original). With a cache,
 a piece whose bytes were read before by the same scorer is not read again. The folder appears complete or not at all: everything is written
-to a temporary sibling folder that replaces OUT at the end.
+to a temporary sibling folder that replaces OUT at the end, in one step on
+Linux. A run holds a lock on OUT (:func:`stream_lock`) from start to end, so
+two runs into one folder take turns instead of mixing their corpora.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -44,6 +47,7 @@ import pandas as pd
 
 from .. import ingest
 from ..errors import AnalysisError
+from ..io import LOCK_NAME, output_lock, remove_leftovers, replace_folder
 from ..schema import ARTICLE_TOPICS, SKIPPED
 from ..score import Scorer
 from ..vocab import file_sha256
@@ -51,7 +55,7 @@ from .cache import ScoreCache
 from .pool import ENGINES, BatchScorer
 from .tasks import scorer_params
 
-__all__ = ["stream", "StreamResult", "STREAM_MARKER"]
+__all__ = ["stream", "stream_lock", "StreamResult", "STREAM_MARKER"]
 
 STREAM_MARKER = ".relationship-dynamics-stream"
 _DATE_DTYPE = pd.to_datetime(pd.Series([datetime.date(2020, 1, 1)]), errors="coerce").dtype  # as ingest makes them
@@ -194,6 +198,24 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
     if engine not in ENGINES:
         raise AnalysisError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}.")
     corpus, out = Path(corpus), Path(out)
+    with stream_lock(out):
+        # What runs killed before left beside OUT: only names of ours, only of processes that are gone.
+        remove_leftovers(out.parent, (rf"\.{re.escape(out.name)}\.tmp-(\d+)", rf"\.{re.escape(out.name)}\.old-(\d+)"))
+        return _stream(corpus, out, scorer=scorer, columns=columns, metadata=metadata, infer_dates=infer_dates,
+                       jobs=jobs, engine=engine, scheduler=scheduler, cache=cache, batch_size=batch_size,
+                       piece_bytes=piece_bytes, near_duplicate_threshold=near_duplicate_threshold, progress=progress)
+
+
+def stream_lock(out: str | Path):
+    """The lock :func:`stream` holds on the folder ``out`` (the lock of :func:`analysis.io.output_lock`,
+    beside ``out`` since ``out`` itself is replaced). Hold it around anything else written into ``out``
+    after a run, so that a second run cannot replace the folder in between; it is reentrant."""
+    out = Path(out)
+    return output_lock(out.parent, name=f".{out.name}{LOCK_NAME}")
+
+
+def _stream(corpus: Path, out: Path, *, scorer, columns, metadata, infer_dates, jobs, engine, scheduler, cache,
+            batch_size, piece_bytes, near_duplicate_threshold, progress) -> StreamResult:
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / STREAM_MARKER).exists())):
         raise AnalysisError(f"{out}: exists and was not written by a streaming run; "
                             f"choose a new folder (nothing there was changed).")
@@ -325,9 +347,7 @@ def stream(corpus: str | Path, out: str | Path, *, scorer: Scorer | None = None,
                                                       "n_sentences": n_sentences, "latest": today,
                                                       "depends_on_latest": depends_on_latest}, indent=1) + "\n",
                                           encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        work.replace(out)
+        replace_folder(work, out)  # one step where the system allows: readers see the old folder or the new
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

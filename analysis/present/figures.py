@@ -485,8 +485,15 @@ def make_figures(results, directory: str | Path, formats: tuple[str, ...] = ("pd
     thin to draw) goes to ``stem.txt`` beside it: captions belong to the paper.
     """
     from ..engine.pipeline import headline_periods
+    from ..errors import TooShortError
     from ..io import write_text
 
+    periods = results.topic_periods
+    if not (periods["n_articles"] > 0).any():
+        # Every figure is a series over time: checked before any file is written, so none is half-done.
+        raise TooShortError("no dated, scored article in the corpus: the figures are series over time and there is "
+                            "none to draw (undated articles are listed in the report; --infer-dates or a "
+                            "metadata.csv can date them).")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     labels = results.topic_labels
