@@ -484,7 +484,7 @@ def make_figures(results, directory: str | Path, formats: tuple[str, ...] = ("pd
     inside itself: why no change point is reported, which topics were too
     thin to draw) goes to ``stem.txt`` beside it: captions belong to the paper.
     """
-    from ..engine.pipeline import headline_periods
+    from ..events import headline_periods
     from ..io import write_text
 
     directory = Path(directory)

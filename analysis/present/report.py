@@ -243,7 +243,7 @@ def _event_evidence(results) -> dict:
 
 def render_report(results, evaluation: dict, *, command: str = "relationship-dynamics report") -> str:
     """The report as one HTML string (see the module docstring)."""
-    from ..engine.pipeline import headline_periods
+    from ..events import headline_periods
     from ..events import MEASURES
     from .chartdata import plural
     from .charts import (
