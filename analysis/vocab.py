@@ -234,12 +234,6 @@ class Taxonomy:
     def ids(self) -> list[str]:
         return [topic.id for topic in self.topics]
 
-    def label(self, topic_id: str) -> str:
-        for topic in self.topics:
-            if topic.id == topic_id:
-                return topic.label
-        return topic_id
-
 
 @lru_cache(maxsize=16)
 def _load_taxonomy(path: Path) -> Taxonomy:
