@@ -86,15 +86,15 @@ from ..vocab import (
     Modifiers,
     ScorerSettings,
     Taxonomy,
-    data_path,
     expand_braces,
-    file_sha256,
     irregular_verbs,
     load_dyad,
     load_lexicon,
     load_modifiers,
     load_settings,
     load_taxonomy,
+    vocabulary_fingerprint,
+    vocabulary_paths,
 )
 from .attribution import DYAD_ROLES
 from .matcher import MultiMatcher, PhraseMatcher, Prepared
@@ -233,14 +233,10 @@ class Scorer:
         return self
 
     def fingerprint(self) -> str:
-        """Hash of every vocabulary and setting: changes whenever a score could."""
-        import hashlib
-
-        self.compile()
-        parts = [self.dyad_.sha256, self.taxonomy_.sha256, self.lexicon_.sha256, self.modifiers_.sha256,
-                 self.settings_.sha256, file_sha256(data_path("irregular_verbs.yaml")), str(self.tone), _CODE_VERSION,
-                 self.model_.sha256 if self.model_ is not None else "no model"]
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+        """Hash of every vocabulary file (:data:`analysis.vocab.VOCABULARY`) and setting: changes whenever a score could."""
+        self.compile()  # a broken vocabulary fails here, as before, not in a worker
+        paths = vocabulary_paths(**self.get_params())
+        return vocabulary_fingerprint(paths, f"tone={self.tone}", _CODE_VERSION)
 
     def _tone(self, sentences: list[str]) -> list[float]:
         if not self.tone:
