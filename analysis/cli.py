@@ -187,61 +187,43 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
               f"skipped, {len(result.skipped)} problems listed in {skipped_path}")
         return 0
     if args.command == "score":
-        from .engine.pool import score_at_scale
-        from .ingest import read_corpus
+        from .engine.pipeline import score_articles
         from .io import write_text
-        from .score import Scorer
 
-        result = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
-        unique = result.articles[result.articles["duplicate_of"] == ""]
-        sentences = score_at_scale(unique, Scorer(config.dyad, config.topics, config.cues, tone=config.tone, tone_all=config.tone_all, model=config.model),
-                                   jobs=config.jobs or None, engine=config.engine, scheduler=config.scheduler,
-                                   cache=config.cache or None)
+        ingested, sentences = score_articles(config)
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
         write_text(output, sentences.to_csv(index=False, lineterminator="\n"))
-        print(f"{len(sentences)} sentences of {len(result.articles)} articles → {output}")
+        print(f"{len(sentences)} sentences of {len(ingested.articles)} articles → {output}")
         return 0
 
     if args.command == "stream":
-        from .aggregation import aggregate
-        from .engine.stream import stream, stream_lock
-        from .io import csv_text, write_text
-        from .score import Scorer
+        from .engine.pipeline import run_stream
 
         bar = None
         if sys.stderr.isatty() and not args.quiet:
             from tqdm import tqdm
 
             bar = tqdm(desc="scoring", unit="article", leave=False)
-        # One lock around the run and its topic_periods: another run cannot replace the folder in between.
-        with stream_lock(args.output):
-            result = stream(config.corpus, args.output, scorer=Scorer(config.dyad, config.topics, config.cues, tone=config.tone, tone_all=config.tone_all, model=config.model),
-                            metadata=config.metadata, infer_dates=config.infer_dates, jobs=config.jobs or None,
-                            engine=config.engine, scheduler=config.scheduler, cache=config.cache or None,
-                            batch_size=args.batch_size, progress=bar.update if bar is not None else None)
-            if bar is not None:
-                bar.close()
-            periods = aggregate(result.article_topics, config.freq, min_articles=config.min_articles,
-                                n_boot=config.n_boot, seed=config.seed)
-            write_text(result.folder / "topic_periods.csv", csv_text(periods))
+        result = run_stream(config, args.output, batch_size=args.batch_size,
+                            progress=bar.update if bar is not None else None)
+        if bar is not None:
+            bar.close()
         n_skipped = int((result.skipped["action"] == "skipped").sum())
         print(f"{result.n_articles} articles ({n_skipped} inputs skipped, "
               f"{result.n_duplicates} duplicates), {result.n_sentences} sentences → "
               f"{result.folder}/ (articles, article_topics, sentences/, topic_periods.csv, skipped.csv)")
         return 0
 
+    if args.command == "compare":
+        from .engine.pipeline import compare
+
+        print(compare(config, args.a, args.b, progress=sys.stderr.isatty() and not args.quiet).summary())
+        return 0
+
     from .engine.pipeline import run
 
     results = run(config, progress=sys.stderr.isatty() and not args.quiet)
-    if args.command == "compare":
-        from .dynamics import compare_periods
-
-        named = {k: tuple(v) if isinstance(v, list) else v for k, v in config.named_periods.items()}
-        table = compare_periods(results.article_topics, args.a, args.b, periods=named, n_boot=config.n_boot,
-                                seed=config.seed)
-        print(table.summary())
-        return 0
     if args.command == "figures":
         from .present.figures import make_figures
 
@@ -250,13 +232,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         print(f"{len(written)} figure files → {config.figures}/")
         return 0
     if args.command == "report":
-        from .io import write_results
-        from .present.report import render_report
-        from .validate import evaluate
-
-        evaluation = evaluate(scorer=None).as_dict()
-        html = render_report(results, evaluation, command=_command_line(argv))
-        written = write_results(results, config.out, html)
+        written = results.write(config.out, command=_command_line(argv))
         n_skipped = int((results.skipped["action"] == "skipped").sum())
         print(f"{len(results.articles)} articles ({n_skipped} inputs skipped, "
               f"{int((results.articles['duplicate_of'] != '').sum())} duplicates) → "

@@ -49,7 +49,7 @@ from .stats import (
     story_keys,
 )
 
-__all__ = ["dyad_events", "event_periods", "event_study", "EventStudy", "MEASURES", "Measure", "HEADLINE_CANDIDATES",
+__all__ = ["dyad_events", "event_periods", "headline_periods", "event_study", "EventStudy", "MEASURES", "Measure", "HEADLINE_CANDIDATES",
            "DIRECTIONS", "summarize_event_study", "choose_headline", "GOLDSTEIN_CAP", "compare_perspectives"]
 
 GOLDSTEIN_CAP = 10.0
@@ -773,3 +773,16 @@ def compare_perspectives(events: pd.DataFrame, articles: pd.DataFrame, perspecti
     for column in ("value_a", "value_b", "difference", "ci_low", "ci_high", "p_value", "p_adjusted"):
         table[column] = table[column].astype(float).round(12)
     return check(table, PERSPECTIVE_COMPARISONS, "perspective_comparisons")
+
+
+def headline_periods(event_periods: pd.DataFrame, measure: str, *, direction: str = "all") -> pd.DataFrame:
+    """One measure's rows of :func:`analysis.events.event_periods`, shaped like ``topic_periods`` (value for mean_net).
+
+    Returns
+    -------
+    pandas.DataFrame
+        topic, period, period_start, period_end, n_articles, n_events,
+        n_stories, value, ci_low, ci_high, thin — one row per topic × period.
+    """
+    rows = event_periods[(event_periods["measure"] == measure) & (event_periods["direction"] == direction)]
+    return rows.drop(columns=["measure", "direction"]).reset_index(drop=True)

@@ -22,6 +22,7 @@ __all__ = [
     "Dyad", "Taxonomy", "Lexicon", "Cue", "Modifiers", "ScorerSettings",
     "load_dyad", "load_taxonomy", "load_lexicon", "load_modifiers", "load_settings",
     "data_path", "file_sha256", "NOT_A_CUE", "expand_braces", "inflect_verb", "irregular_verbs",
+    "VocabularyFile", "VOCABULARY", "NOT_IN_FINGERPRINT", "vocabulary_paths", "vocabulary_fingerprint",
 ]
 
 DEFAULT_DYAD = "dyad_turkey_russia.yaml"
@@ -48,6 +49,90 @@ def data_path(name: str) -> Path:
 def file_sha256(path: str | Path) -> str:
     """Hex SHA-256 of a file's bytes."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class VocabularyFile:
+    """One data file that shapes the scored sentences: its role, bundled default and why it matters.
+
+    ``option`` names the :class:`analysis.Scorer` parameter that replaces the
+    bundled file (None: the bundled file is always the one read).
+    """
+
+    role: str
+    default: str
+    option: str | None
+    why: str
+
+
+# Every data file a run reads that can change a scored sentence (what the score cache and a stream's
+# piece cache keep). The scorer's fingerprint hashes each one's bytes, so a file added here is in the
+# cache key without touching the scorer, and tests/test_vocab.py checks each entry moves it.
+VOCABULARY = (
+    VocabularyFile("dyad", DEFAULT_DYAD, "dyad", "actor aliases: who a sentence is about"),
+    VocabularyFile("topics", DEFAULT_TOPICS, "topics", "topic terms"),
+    VocabularyFile("cues", DEFAULT_CUES, "cues", "the cue lexicon and its weights"),
+    VocabularyFile("modifiers", DEFAULT_MODIFIERS, "modifiers", "negators, hedges, clause words"),
+    VocabularyFile("settings", DEFAULT_SETTINGS, "settings", "the scorer's factors, thresholds and stages"),
+    VocabularyFile("segment", "segment.yaml", None, "abbreviations and max_sentence_chars: the sentences"),
+    VocabularyFile("irregular_verbs", "irregular_verbs.yaml", None, "verb forms the cues and rules match"),
+    VocabularyFile("model", "model.json", "model", "the learned model's weights"),
+    VocabularyFile("ingest", "ingest.yaml", None, "columns, headlines, limits, dates: the text and title scored "
+                                                  "(a stream caches ingested pieces)"),
+    VocabularyFile("clutter", "clutter.yaml", None, "boilerplate rules of ingestion: the text scored"),
+)
+
+# Files under analysis/data that no cached score depends on, and why (tests/test_vocab.py: every bundled
+# file is in VOCABULARY or here). Names ending in "/" are folders.
+NOT_IN_FINGERPRINT = {
+    "dyad_us_china.yaml": "another dyad: hashed as the dyad when it is passed",
+    "dyad_russia_ukraine.yaml": "another dyad: hashed as the dyad when it is passed",
+    "events_turkey_russia.yaml": "dated events of the event study, computed after scoring, never cached",
+    "events_us_china.yaml": "dated events of the event study, computed after scoring, never cached",
+    "events_russia_ukraine.yaml": "dated events of the event study, computed after scoring, never cached",
+    "event_evidence.csv": "the shipped event study: chooses the headline measure after scoring",
+    "outlets.yaml": "outlet perspectives: grouped after scoring",
+    "style.yaml": "figure and chart styling",
+    "eval/": "the validation sets of `evaluate`, not read by a run",
+}
+
+
+def vocabulary_paths(**chosen: str | Path | None) -> dict[str, Path | None]:
+    """The file each :data:`VOCABULARY` role reads: the one chosen (by its option) or the bundled one.
+
+    Parameters
+    ----------
+    **chosen
+        Option name → path (``dyad=``, ``topics=``, …); None means the bundled
+        file; ``model="none"`` means no model (the role maps to None).
+
+    Returns
+    -------
+    dict
+        Role → path (None for a model switched off or absent).
+    """
+    paths: dict[str, Path | None] = {}
+    for entry in VOCABULARY:
+        value = chosen.get(entry.option) if entry.option else None
+        if entry.role == "model" and isinstance(value, str) and value.lower() == "none":
+            paths[entry.role] = None
+        elif entry.role == "model" and value in (None, "default"):
+            bundled = data_path(entry.default)
+            paths[entry.role] = bundled if bundled.exists() else None
+        else:
+            paths[entry.role] = _resolve(value, entry.default)
+    return paths
+
+
+def vocabulary_fingerprint(paths: dict[str, Path | None], *extra: str) -> str:
+    """A short hash of every vocabulary file's bytes (and ``extra`` settings): changes whenever a score could."""
+    digest = hashlib.sha256()
+    for role in sorted(paths):
+        path = paths[role]
+        digest.update(f"{role}={file_sha256(path) if path is not None else 'none'}|".encode())
+    for value in extra:
+        digest.update(f"{value}|".encode())
+    return digest.hexdigest()[:16]
 
 
 _BRACES = re.compile(r"\{([^{}]*)\}")
@@ -233,12 +318,6 @@ class Taxonomy:
     @property
     def ids(self) -> list[str]:
         return [topic.id for topic in self.topics]
-
-    def label(self, topic_id: str) -> str:
-        for topic in self.topics:
-            if topic.id == topic_id:
-                return topic.label
-        return topic_id
 
 
 @lru_cache(maxsize=16)

@@ -1,19 +1,27 @@
-"""The whole pipeline as one function: what `make report` and notebooks both call.
+"""The whole pipeline as one function: what `make report`, the CLI and notebooks all call.
 
 ingest → segment+score → article×topic → periods → comparison, trend, change points;
 events → event measures (topic, direction, perspective) → headline, directed dyad, event study.
+
+This module is the product layer: :func:`run` makes :class:`Results`,
+:func:`build_report` renders them, :meth:`Results.write` writes them, and
+:func:`run_stream` is the same for corpora of any size. The CLI is a few lines
+over each, so a notebook gets exactly what ``make report`` writes.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pandas as pd
 
 from ..aggregation import aggregate, article_topics, smooth
 from ..config import Config
 from ..dynamics import (
+    ComparisonTable,
     DirectedDynamics,
     choose_periods,
     compare_periods,
@@ -30,9 +38,10 @@ from ..events import (
     dyad_events,
     event_periods,
     event_study,
+    headline_periods,
     summarize_event_study,
 )
-from ..ingest import read_corpus
+from ..ingest import IngestResult, read_corpus
 from ..reference import (
     assign_perspectives,
     events_file_for,
@@ -45,7 +54,8 @@ from ..score import Scorer
 from ..stats import story_keys
 from .pool import score_at_scale
 
-__all__ = ["Results", "run", "default_comparison", "headline_periods"]
+__all__ = ["Results", "run", "build_report", "default_comparison", "headline_periods", "make_scorer", "score_articles",
+           "run_stream", "stream_periods", "compare", "named_periods"]
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +104,26 @@ class Results:
     def event_study_table(self) -> pd.DataFrame | None:
         return None if self.event_study is None else self.event_study.table
 
+    def write(self, out: str | Path | None = None, *, command: str = "relationship-dynamics report") -> list[Path]:
+        """Write ``report.html`` and every table (``data/*.csv|parquet``) under ``out``.
+
+        Parameters
+        ----------
+        out
+            The output folder (default: the config's ``out``).
+        command
+            The command line the report's manifest names.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written, the report last.
+        """
+        from ..io import write_results
+
+        out = Path(self.config.out if out is None else out)
+        return write_results(self, out, build_report(self, command=command))
+
 
 def default_comparison(articles: pd.DataFrame) -> tuple[object, object]:
     """First half against second half of the corpus's date range."""
@@ -107,13 +137,26 @@ def default_comparison(articles: pd.DataFrame) -> tuple[object, object]:
             (str((middle + pd.Timedelta(days=1)).date()), str(end.date())))
 
 
-def run(config: Config, *, progress: bool = False) -> Results:
-    """Run the pipeline for ``config`` and return every table (nothing is written)."""
-    scorer = Scorer(config.dyad, config.topics, config.cues, tone=config.tone, tone_all=config.tone_all,
-                    model=config.model).compile()
+def make_scorer(config: Config) -> Scorer:
+    """The scorer ``config`` asks for (dyad, topics, cues, tone, model)."""
+    return Scorer(config.dyad, config.topics, config.cues, tone=config.tone, tone_all=config.tone_all,
+                  model=config.model)
+
+
+def score_articles(config: Config, *, scorer: Scorer | None = None,
+                   progress: bool = False) -> tuple[IngestResult, pd.DataFrame]:
+    """Read ``config.corpus`` and score every article that is not a duplicate (``scorer``: default from ``config``).
+
+    Returns
+    -------
+    tuple
+        ``(ingested, sentences)``: what ingestion gives (articles, skipped),
+        its articles marked ``scored`` / ``unscored_reason`` (:func:`mark_scored`),
+        and the sentences table (:data:`analysis.schema.SENTENCES`).
+    """
+    scorer = (scorer or make_scorer(config)).compile()  # before the corpus: a bad vocabulary fails fast
     ingested = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
-    articles = ingested.articles
-    unique = articles[articles["duplicate_of"] == ""]
+    unique = ingested.articles[ingested.articles["duplicate_of"] == ""]
     bar = None
     if progress:
         from tqdm import tqdm
@@ -124,11 +167,18 @@ def run(config: Config, *, progress: bool = False) -> Results:
                                         progress=bar.update if bar is not None else None, return_reasons=True)
     if bar is not None:
         bar.close()
-    articles = mark_scored(articles, reasons)
+    return replace(ingested, articles=mark_scored(ingested.articles, reasons)), sentences
+
+
+def run(config: Config, *, progress: bool = False) -> Results:
+    """Run the pipeline for ``config`` and return every table (nothing is written)."""
+    scorer = make_scorer(config).compile()
+    ingested, sentences = score_articles(config, scorer=scorer, progress=progress)
+    articles = ingested.articles
     per_topic = article_topics(sentences, articles)
     periods = aggregate(per_topic, config.freq, min_articles=config.min_articles, n_boot=config.n_boot, seed=config.seed,
                         stories=story_keys(sentences))
-    named = {k: tuple(v) if isinstance(v, list) else v for k, v in config.named_periods.items()}
+    named = named_periods(config)
     a, b = config.compare.get("a"), config.compare.get("b")
     a = tuple(a) if isinstance(a, list) else a
     b = tuple(b) if isinstance(b, list) else b
@@ -201,15 +251,87 @@ def mark_scored(articles: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
     return check(marked, SCORED_ARTICLES, "articles")
 
 
-def headline_periods(event_periods: pd.DataFrame, measure: str, *, direction: str = "all") -> pd.DataFrame:
-    """One measure's rows of :func:`analysis.events.event_periods`, shaped like ``topic_periods`` (value for mean_net).
+def named_periods(config: Config) -> dict[str, object]:
+    """The config's named periods as :func:`analysis.dynamics.parse_period` takes them."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in config.named_periods.items()}
+
+
+def compare(config: Config, a: object, b: object, *, progress: bool = False) -> ComparisonTable:
+    """Score ``config.corpus`` and compare periods ``a`` and ``b`` per topic (what ``compare`` prints).
+
+    Returns
+    -------
+    ComparisonTable
+        As :func:`analysis.dynamics.compare_periods`.
+    """
+    named = named_periods(config)
+    parse_period(a, named), parse_period(b, named)  # a bad period fails before the corpus is read
+    ingested, sentences = score_articles(config, progress=progress)
+    per_topic = article_topics(sentences, ingested.articles)
+    return compare_periods(per_topic, a, b, periods=named, n_boot=config.n_boot, seed=config.seed)
+
+
+def build_report(results: Results, out: str | Path | None = None, *,
+                 command: str = "relationship-dynamics report") -> str:
+    """The HTML report of ``results``, with the scorer's validation summary on the bundled dev set.
+
+    Parameters
+    ----------
+    results
+        What :func:`run` returned.
+    out
+        When given, ``report.html`` is also written into this folder (the
+        tables are not: :meth:`Results.write` writes both).
+    command
+        The command line the manifest names.
+
+    Returns
+    -------
+    str
+        The report, one self-contained HTML page.
+    """
+    from ..io import check_report_target, output_lock, write_text
+    from ..present.report import render_report
+    from ..validate import evaluate
+
+    html = render_report(results, evaluate(scorer=None).as_dict(), command=command)
+    if out is not None:
+        out = Path(out)
+        with output_lock(out):
+            check_report_target(out / "report.html")
+            write_text(out / "report.html", html)
+    return html
+
+
+def stream_periods(result, config: Config) -> pd.DataFrame:
+    """The topic × period table of a :func:`analysis.engine.stream.stream` result, as :func:`run` makes it.
 
     Returns
     -------
     pandas.DataFrame
-        topic, period, period_start, period_end, n_articles, n_events,
-        n_stories, value, ci_low, ci_high, thin — one row per topic × period.
+        :data:`analysis.schema.TOPIC_PERIODS`, from the streamed ``article_topics``.
     """
-    rows = event_periods[(event_periods["measure"] == measure) & (event_periods["direction"] == direction)]
-    return rows.drop(columns=["measure", "direction"]).reset_index(drop=True)
+    return aggregate(result.article_topics, config.freq, min_articles=config.min_articles, n_boot=config.n_boot,
+                     seed=config.seed)
 
+
+def run_stream(config: Config, output: str | Path, *, batch_size: int = 1000,
+               progress: Callable[[int], None] | None = None):
+    """Stream ``config.corpus`` into the folder ``output`` and add ``topic_periods.csv`` to it.
+
+    Returns
+    -------
+    analysis.engine.stream.StreamResult
+        The folder's tables (read on first use).
+    """
+    from ..io import csv_text, write_text
+    from .stream import stream, stream_lock
+
+    # One lock around the run and its topic_periods: another run cannot replace the folder in between.
+    with stream_lock(output):
+        result = stream(config.corpus, output, scorer=make_scorer(config), metadata=config.metadata,
+                        infer_dates=config.infer_dates, jobs=config.jobs or None, engine=config.engine,
+                        scheduler=config.scheduler, cache=config.cache or None, batch_size=batch_size,
+                        progress=progress)
+        write_text(result.folder / "topic_periods.csv", csv_text(stream_periods(result, config)))
+    return result

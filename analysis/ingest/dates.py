@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 from dateutil import parser as date_parser
 
-__all__ = ["parse_date", "find_dateline", "date_from_url", "infer_date", "infer_date_beyond", "valid_date"]
+__all__ = ["parse_date", "find_dateline", "date_from_url", "infer_date_beyond", "valid_date"]
 
 # Shapes that may be dates; dateutil decides whether they are.
 _DATE_SHAPES = re.compile(
@@ -125,14 +125,9 @@ def date_from_url(url: str | None) -> dt.date | None:
         return None
 
 
-def infer_date(text: str, *, latest: dt.date, earliest: dt.date) -> dt.date | None:
-    """The latest plausible full date mentioned anywhere in ``text``."""
-    return infer_date_beyond(text, latest=latest, earliest=earliest)[0]
-
-
 def infer_date_beyond(text: str, *, latest: dt.date, earliest: dt.date) -> tuple[dt.date | None, bool]:
-    """:func:`infer_date`, and whether the text also mentions a date after
-    ``latest`` (a later ``latest`` could then infer another date)."""
+    """The latest plausible full date mentioned anywhere in ``text``, and whether
+    the text also mentions a date after ``latest`` (a later ``latest`` could then infer another date)."""
     best, beyond = None, False
     for shape in _DATE_SHAPES.finditer(text):
         parsed = parse_date(shape.group(0))

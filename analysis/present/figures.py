@@ -263,7 +263,7 @@ def plot_comparison(comparisons: pd.DataFrame, *, ax: plt.Axes | None = None,
     for y, row in enumerate(data.itertuples()):
         colour = s["cooperation_colour"] if row.difference > 0 else s["friction_colour"]
         ax.plot([row.ci_low, row.ci_high], [y, y], color=colour, linewidth=1.2, solid_capstyle="butt")
-        ax.plot([row.difference], [y], marker="o" if row.significant else "o", markersize=4.5, color=colour,
+        ax.plot([row.difference], [y], marker="o", markersize=4.5, color=colour,
                 markerfacecolor=colour if row.significant else "white", linestyle="none")
     ax.set_yticks(range(len(data)), [f"{topic_label(t, labels)} (n={a}/{b})" for t, a, b in
                                      zip(data["topic"], data["n_a"], data["n_b"], strict=True)])
@@ -484,8 +484,8 @@ def make_figures(results, directory: str | Path, formats: tuple[str, ...] = ("pd
     inside itself: why no change point is reported, which topics were too
     thin to draw) goes to ``stem.txt`` beside it: captions belong to the paper.
     """
-    from ..engine.pipeline import headline_periods
     from ..errors import TooShortError
+    from ..events import headline_periods
     from ..io import write_text
 
     periods = results.topic_periods

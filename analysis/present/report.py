@@ -247,8 +247,7 @@ def _event_evidence(results) -> dict:
 
 def render_report(results, evaluation: dict, *, command: str = "relationship-dynamics report") -> str:
     """The report as one HTML string (see the module docstring)."""
-    from ..engine.pipeline import headline_periods
-    from ..events import MEASURES
+    from ..events import MEASURES, headline_periods
     from .chartdata import plural
     from .charts import (
         chart_articles,

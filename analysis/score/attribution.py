@@ -120,7 +120,7 @@ def attribute(scorer, text: str, folded: str, match, boundaries: list[int], in_s
             left = [m for m in in_sentence if m.end <= match.start][:1]
             if left:
                 left = _chain_left(text, in_sentence, left[0], match.start)
-        elif len(left) >= 2 and scorer._coordinated_verb.search(text, left[-1].end, match.end):
+        elif len(left) >= 2 and scorer.coordinated_verb_.search(text, left[-1].end, match.end):
             # A second verb of the same subject ("Erdogan met Zelensky in Lviv and offered to mediate").
             left = _chain_left(text, in_clause, left[0], match.start)
         if left:
@@ -133,11 +133,11 @@ def attribute(scorer, text: str, folded: str, match, boundaries: list[int], in_s
                 gap = text[previous.end:nearest.start].strip().lower()
                 if not _COORDINATION.fullmatch(gap):
                     break
-                if previous.start < clause_start and scorer._after_list_breaker(text, previous.start):
+                if previous.start < clause_start and scorer.after_list_breaker(text, previous.start):
                     break
                 chain.append(previous)
                 nearest = previous
-            if not scorer._after_locative(text, nearest.start):
+            if not scorer.after_locative(text, nearest.start):
                 # Actors after a locative preposition ("growth in Russia and Turkey") are places, not the subject.
                 source += sorted(chain, key=lambda m: m.start)
         on_right = [m for m in in_clause if m.start >= match.end]
@@ -151,7 +151,7 @@ def attribute(scorer, text: str, folded: str, match, boundaries: list[int], in_s
             on_right = on_right[on_right.index(partner):]
         if on_right:
             words = [w.lower() for w in WORD.findall(text, match.end, on_right[0].start)]
-            if len(words) <= scorer.settings_.participant_window and not scorer._participant_stops.intersection(words):
+            if len(words) <= scorer.settings_.participant_window and not scorer.participant_stops_.intersection(words):
                 agent = words[-1:] == ["by"]
                 objects = [on_right[0]]
                 for previous, following in zip(on_right, on_right[1:], strict=False):

@@ -208,17 +208,17 @@ def clauses(scorer, st: SentenceState) -> None:
     boundaries = sorted(set(boundaries))
     st.question = text[start:end].rstrip(' "”’\')').endswith("?")
     opening_setting = next((m for m in local["background"] if not text[start:m.start].strip(' "“‘\'(')
-                            and fold(text[m.start:m.end]) not in scorer._relative_words), None)
+                            and fold(text[m.start:m.end]) not in scorer.relative_words_), None)
     if opening_setting is not None and boundaries[-1] <= opening_setting.start and not st.question:
-        subject = _setting_end(text, opening_setting.end, end, scorer._setting_subject_stops)
+        subject = _setting_end(text, opening_setting.end, end, scorer.setting_subject_stops_)
         if subject is not None:
             boundaries.append(subject)
     st.boundaries = boundaries
     st.commas = commas = [m.start() for m in _COMMA.finditer(text, start, end)]
     for opening, closing in zip(commas, commas[1:], strict=False):
-        relative = scorer._relative is not None and scorer._relative.match(text, opening + 1)
+        relative = scorer.relative_ is not None and scorer.relative_.match(text, opening + 1)
         participle = not relative and opening == commas[0] and \
-            scorer._is_participial_insertion(text, start, opening, closing)
+            scorer.is_participial_insertion(text, start, opening, closing)
         if (relative or participle) and text[closing + 1:end].strip():
             st.insertions.append((opening, closing + 1))
             before = bisect.bisect_right(boundaries, opening - 1) - 1
@@ -259,7 +259,7 @@ def subordinate_clauses(scorer, st: SentenceState) -> None:
         st.clause_setting[index] = max(st.clause_setting[index], 1)
     for m in st.local["background"]:
         index = st.clause_of(m.start)
-        relative = fold(text[m.start:m.end]) in scorer._relative_words
+        relative = fold(text[m.start:m.end]) in scorer.relative_words_
         st.subordinate[index] = True
         st.clause_factor[index] *= s.background_factor if relative else s.setting_factor
         st.clause_notes[index].append(f"background '{text[m.start:m.end]}'")
@@ -285,15 +285,15 @@ def participles(scorer, st: SentenceState) -> None:
         st.clause_notes[0].append(f"background '{opening.group(1)}'")
         st.clause_setting[0] = 2
     for m in _PARTICIPLE.finditer(text, st.start, st.end):
-        if m.group(1) in scorer._not_participles:
+        if m.group(1) in scorer.not_participles_:
             continue
         index = st.clause_of(m.start())
         st.clause_factor[index] *= s.background_factor
         st.clause_notes[index].append(f"participle '{m.group(1)}'")
-    for m in scorer._past_participle.finditer(text, st.start, st.end) if scorer._past_participle else ():
+    for m in scorer.past_participle_.finditer(text, st.start, st.end) if scorer.past_participle_ else ():
         word = m.group(1)
         index = st.clause_of(m.start())
-        if m.start() in st.participial or not scorer._is_past_form(word) or word in scorer._not_participles \
+        if m.start() in st.participial or not scorer.is_past_form(word) or word in scorer.not_participles_ \
                 or index in st.inserted:
             continue
         st.subordinate[index] = True
@@ -350,10 +350,10 @@ def modifier_links(scorer, st: SentenceState) -> None:
     for i, match in enumerate(cues[:-1]):
         following = next((c for c in cues[i + 1:] if c.key.head != "participant"), None)
         same_clause = following is not None and st.clause_of(following.start) == st.clause_of(match.start)
-        if same_clause and (fold(text[match.start:match.end]) in scorer._agreement_verbs
-                            or match.key.category in scorer._appeal_categories) and \
+        if same_clause and (fold(text[match.start:match.end]) in scorer.agreement_verbs_
+                            or match.key.category in scorer.appeal_categories_) and \
                 following.key.category in s.hostile_acts and st.gap(match.end, following.start) <= s.negation_window \
-                and not (match.key.category in scorer._appeal_categories and following.key.category in s.protective_acts) \
+                and not (match.key.category in scorer.appeal_categories_ and following.key.category in s.protective_acts) \
                 and not any(match.end <= r.start and r.end <= following.start for r in reversals) \
                 and not any(following.end <= r.start and st.gap(following.end, r.start) <= 3 and
                             st.clause_of(r.start) == st.clause_of(following.start) for r in reversals):
@@ -367,11 +367,11 @@ def modifier_links(scorer, st: SentenceState) -> None:
         if any(x.start <= match.start and match.end <= x.end for x in local["not_reversing"]):
             continue
         if match.key.head == "transparent" or any(r.start == match.start and r.end == match.end for r in reversals) \
-                or surface in scorer._reversal_words:
+                or surface in scorer.reversal_words_:
             modifying.add(i)
     st.reversal_spans = [(m.start, m.end, text[m.start:m.end]) for m in reversals]
     st.reversal_spans += [(cues[i].start, cues[i].end, text[cues[i].start:cues[i].end]) for i in modifying
-                          if fold(text[cues[i].start:cues[i].end]) in scorer._reversal_words]
+                          if fold(text[cues[i].start:cues[i].end]) in scorer.reversal_words_]
     st.intention_spans = [(m.start, m.end, text[m.start:m.end]) for m in local["intention"]]
     st.intention_spans += [(cues[i].start, cues[i].end, text[cues[i].start:cues[i].end]) for i in modifying
                            if cues[i].key.head == "transparent" or i in agreed_to]
@@ -395,7 +395,7 @@ def failures(scorer, st: SentenceState) -> None:
         if not before:
             continue
         failed, reach = before[-1], s.negation_window
-        if scorer._names_participants(text, before[0], failure.start):
+        if scorer.names_participants(text, before[0], failure.start):
             if len(before) == 1:
                 reach *= 2
             elif before[0].key.category in s.topic_heads and \
@@ -414,7 +414,7 @@ def appeals(scorer, st: SentenceState) -> None:
     the sailors") is CAMEO 025, appeal to yield: a demand; what is demanded is not done and does not count."""
     s, text, cues = scorer.settings_, st.text, st.cues
     for index, appeal in enumerate(cues):
-        if appeal.key.category not in scorer._appeal_categories:
+        if appeal.key.category not in scorer.appeal_categories_:
             continue
         # What is appealed for is the next event cue; a participant noun in
         # between is the addressee ("urged the rebels to disarm").
@@ -428,8 +428,8 @@ def appeals(scorer, st: SentenceState) -> None:
                                        or st.gap(appeal.end, infinitive.start()) > 2 * s.negation_window):
             infinitive = None
         reach_from = infinitive.start() if infinitive is not None else appeal.end
-        if infinitive is not None and scorer._appeal_object is not None and \
-                scorer._appeal_object.match(text, infinitive.start()):
+        if infinitive is not None and scorer.appeal_object_ is not None and \
+                scorer.appeal_object_.match(text, infinitive.start()):
             # The object is a concession the lexicon has no cue for ("to reform", "to let").
             st.appeal_to_yield.add(appeal.start)
             clause = st.clause_of(infinitive.start())
@@ -446,7 +446,7 @@ def appeals(scorer, st: SentenceState) -> None:
         undone = any(appeal.end <= r_start and r_end <= following.start
                      and st.gap(r_end, following.start) < s.negation_window
                      for r_start, r_end, _ in st.reversal_spans)
-        if following.key.category in scorer._concession_categories or undone:
+        if following.key.category in scorer.concession_categories_ or undone:
             st.appeal_to_yield.add(appeal.start)
             clause = st.clause_of(following.start)
             st.demanded.update(c.start for c in cues if c.start >= following.start and st.clause_of(c.start) == clause)
@@ -495,7 +495,7 @@ def events(scorer, st: SentenceState) -> None:
             continue
         clause = clause_of(c.start)
         subject = first_head.setdefault(clause, c)
-        if subject is not c and clause not in passive_head and scorer._is_passive(text, c, subject.end):
+        if subject is not c and clause not in passive_head and scorer.is_passive(text, c, subject.end):
             passive_head[clause] = (c.start, text[c.start:c.end])
     for match in cues:
         cue: Cue = match.key
@@ -520,8 +520,8 @@ def events(scorer, st: SentenceState) -> None:
              and neg.start not in used_negators and st.gap(neg.end, match.start) < s.negation_window), None)
         if negator is not None:
             used_negators.add(negator.start)
-        elif cue.head != "participant" and scorer._post_negator is not None:
-            after = scorer._post_negator.match(text, match.end)
+        elif cue.head != "participant" and scorer.post_negator_ is not None:
+            after = scorer.post_negator_.match(text, match.end)
             if after is not None:  # "trusted neither the West nor Russia"
                 negator = Match(after.start(1), after.end(1), "negators")
                 used_negators.add(negator.start)
@@ -534,7 +534,7 @@ def events(scorer, st: SentenceState) -> None:
             notes.append(f"what was '{passive_head[clause][1]}'")
         elif cue.head not in NOT_HEADS and clause not in by_clause_head:
             by_clause_head[clause] = cue.weight
-            if cue.category in s.comment_heads and scorer._comment_topic and scorer._comment_topic.match(text, match.end):
+            if cue.category in s.comment_heads and scorer.comment_topic_ and scorer.comment_topic_.match(text, match.end):
                 comment_clauses.add(clause)
             if cue.category in s.topic_heads and negator is None:
                 if match.start in st.failed_by:

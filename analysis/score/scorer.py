@@ -86,15 +86,15 @@ from ..vocab import (
     Modifiers,
     ScorerSettings,
     Taxonomy,
-    data_path,
     expand_braces,
-    file_sha256,
     irregular_verbs,
     load_dyad,
     load_lexicon,
     load_modifiers,
     load_settings,
     load_taxonomy,
+    vocabulary_fingerprint,
+    vocabulary_paths,
 )
 from .attribution import DYAD_ROLES
 from .matcher import MultiMatcher, PhraseMatcher, Prepared
@@ -179,11 +179,11 @@ class Scorer:
         # intention and hedge) and each kind is resolved on its own.
         self.modifier_matcher_ = MultiMatcher({kind: getattr(self.modifiers_, kind) for kind in MODIFIER_KINDS},
                                               hyphen_joins=True)
-        self._reversal_words = frozenset(fold(w) for w in self.modifiers_.reversal)
-        self._participant_stops = frozenset(fold(w) for w in self.modifiers_.participant_stops)
-        self._not_participles = frozenset(fold(w) for w in self.modifiers_.not_participles)
-        self._relative = _word_regex(self.modifiers_.relative, r"\s+(?:{})\b", flags=0)
-        self._relative_words = frozenset(fold(w) for w in self.modifiers_.relative)
+        self.reversal_words_ = frozenset(fold(w) for w in self.modifiers_.reversal)
+        self.participant_stops_ = frozenset(fold(w) for w in self.modifiers_.participant_stops)
+        self.not_participles_ = frozenset(fold(w) for w in self.modifiers_.not_participles)
+        self.relative_ = _word_regex(self.modifiers_.relative, r"\s+(?:{})\b", flags=0)
+        self.relative_words_ = frozenset(fold(w) for w in self.modifiers_.relative)
         self._headline_small = frozenset(fold(w) for w in self.modifiers_.headline_small)
         self._list_breaker = _word_regex(self.modifiers_.list_breakers, r"\b(?:{})\s+(?:the\s+)?$")
         modifiers = "|".join(map(re.escape, self.modifiers_.locative_modifiers)) or "(?!)"
@@ -200,9 +200,9 @@ class Scorer:
         locative = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in self.modifiers_.place_prepositions)
         self._place_before = _word_regex(self.modifiers_.place_nouns, rf"\b(?:{locative})" + r"\s+the\s+(?:{})\s+(?:with|of)\s+(?:the\s+)?$") \
             if locative else None
-        self._agreement_verbs = frozenset(fold(w) for w in self.modifiers_.agreement_verbs)
-        self._post_negator = _word_regex(self.modifiers_.post_negators, r"\s+({})\b")
-        self._appeal_object = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
+        self.agreement_verbs_ = frozenset(fold(w) for w in self.modifiers_.agreement_verbs)
+        self.post_negator_ = _word_regex(self.modifiers_.post_negators, r"\s+({})\b")
+        self.appeal_object_ = _word_regex(self.modifiers_.appeal_objects, r"\bto\s+(?:\w+ly\s+)?(?:{})\b")
         # A passive auxiliary right before a verb cue ("the request was rejected"), and what may not
         # stand between the noun and it: a clause opener, a pronoun, a modal, a verb in -ed, a comma.
         self._passive_aux = _word_regex(self.modifiers_.passive_auxiliaries, r"\b(?:{})\s+(?:[a-z]+ly\s+)?$")
@@ -215,11 +215,11 @@ class Scorer:
         # follows it is one of participle_followers, an -ly adverb or the closing comma)
         self._inserted_participle = _word_regex(
             self.modifiers_.participle_followers, r"\s+(?:[a-z]+ly\s+)?([a-z]+)(?=\s*$|\s+(?:[a-z]+ly|{})\b)", flags=0)
-        self._past_participle = _word_regex(self.modifiers_.participle_agents,
+        self.past_participle_ = _word_regex(self.modifiers_.participle_agents,
                                             r",\s+(?:[a-z]+ly\s+)?([a-z]+)\s+(?:{})\b", flags=0)
-        self._comment_topic = _word_regex(self.modifiers_.comment_topic_words, r"\s+(?:{})\b", flags=0)
-        self._setting_subject_stops = frozenset(fold(w) for w in self.modifiers_.setting_subject_stops)
-        self._coordinated_verb = _word_regex(sorted(past | {"will", "would", "has", "had"}),
+        self.comment_topic_ = _word_regex(self.modifiers_.comment_topic_words, r"\s+(?:{})\b", flags=0)
+        self.setting_subject_stops_ = frozenset(fold(w) for w in self.modifiers_.setting_subject_stops)
+        self.coordinated_verb_ = _word_regex(sorted(past | {"will", "would", "has", "had"}),
                                              r"\band\s+(?:also\s+|then\s+|later\s+)?(?:[a-z]+ed|{})\b", flags=0)
         categories = {cue.category for cue in self.lexicon_.cues}
         for key in ("go_between", "topic_heads", "hostile_acts", "protective_acts", "comment_heads",
@@ -227,8 +227,8 @@ class Scorer:
             unknown = sorted(set(getattr(self.settings_, key)) - categories)
             if unknown:
                 raise ConfigError(f"{self.settings_.path}: {key} names no lexicon category: {', '.join(unknown)}.")
-        self._appeal_categories = frozenset(self.settings_.appeal_categories)
-        self._concession_categories = frozenset(self.settings_.concession_categories)
+        self.appeal_categories_ = frozenset(self.settings_.appeal_categories)
+        self.concession_categories_ = frozenset(self.settings_.concession_categories)
         self.stages_ = check_order(self.settings_.stages, self.settings_.path)
         if self.settings_.model_intensity not in ("always", "fallback"):
             raise ConfigError(f"{self.settings_.path}: model_intensity must be 'always' or 'fallback', "
@@ -238,14 +238,10 @@ class Scorer:
         return self
 
     def fingerprint(self) -> str:
-        """Hash of every vocabulary and setting: changes whenever a score could."""
-        import hashlib
-
-        self.compile()
-        parts = [self.dyad_.sha256, self.taxonomy_.sha256, self.lexicon_.sha256, self.modifiers_.sha256,
-                 self.settings_.sha256, file_sha256(data_path("irregular_verbs.yaml")), str(self.tone), f"tone_all={bool(self.tone_all)}", _CODE_VERSION,
-                 self.model_.sha256 if self.model_ is not None else "no model"]
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+        """Hash of every vocabulary file (:data:`analysis.vocab.VOCABULARY`) and setting: changes whenever a score could."""
+        self.compile()  # a broken vocabulary fails here, as before, not in a worker
+        paths = vocabulary_paths(**self.get_params())
+        return vocabulary_fingerprint(paths, f"tone={self.tone}", f"tone_all={bool(self.tone_all)}", _CODE_VERSION)
 
     def _tone(self, sentences: list[str]) -> list[float]:
         if not self.tone:
@@ -290,29 +286,29 @@ class Scorer:
                               pair_context)
         return run_stages(self, state, self.stages_)
 
-    def _is_participial_insertion(self, text: str, start: int, opening: int, closing: int) -> bool:
+    def is_participial_insertion(self, text: str, start: int, opening: int, closing: int) -> bool:
         """Whether the sentence's first two commas (at ``opening`` and ``closing``) set off a past-participle
         phrase between its subject and their verb ("The talks, held in Geneva, ended"), not a list or a
         second predicate ("Erdogan met Putin, signed a deal, and left")."""
         subject = WORD.findall(text, start, opening)
         if self._inserted_participle is None or not subject or len(subject) > 8 or any(
-                w.islower() and self._is_past_form(w) for w in subject):
+                w.islower() and self.is_past_form(w) for w in subject):
             return False
         inside = self._inserted_participle.match(text, opening + 1, closing)
-        if inside is None or fold(inside.group(1)) in self._not_participles or not self._is_past_form(inside.group(1)):
+        if inside is None or fold(inside.group(1)) in self.not_participles_ or not self.is_past_form(inside.group(1)):
             return False
         after = _FIRST_WORD.match(text, closing + 1)
         return after is not None and after.group(1).islower() and after.group(1) not in _NOT_CONTINUING
 
-    def _is_past_form(self, word: str) -> bool:
+    def is_past_form(self, word: str) -> bool:
         """A regular past form in -ed or an irregular one (irregular_verbs.yaml)."""
         return word.endswith("ed") or word in self._participles
 
-    def _is_passive(self, text: str, cue, subject_end: int) -> bool:
+    def is_passive(self, text: str, cue, subject_end: int) -> bool:
         """Whether a verb cue is the passive predicate of the noun phrase ending at ``subject_end``:
         "the request for an audit was rejected", not "refused to extend the deal unless sanctions are eased"."""
         first = fold(text[cue.start:cue.end]).split(" ", 1)[0]
-        if not self._is_past_form(first):
+        if not self.is_past_form(first):
             return False
         if _MODAL_END.search(fold(text[max(0, subject_end - 8):subject_end])):
             return False
@@ -322,7 +318,7 @@ class Scorer:
         between = text[subject_end:aux.start()]
         return len(between.split()) <= 8 and (self._not_a_subject is None or self._not_a_subject.search(between) is None)
 
-    def _names_participants(self, text: str, cue, before: int) -> bool:
+    def names_participants(self, text: str, cue, before: int) -> bool:
         """Whether a phrase naming who took part or what about follows ``cue`` ("talks between the
         government and the union", "talks with Gazprom on prices"; the cue may end with the preposition)."""
         return self._participant_phrase is not None and (
@@ -341,11 +337,11 @@ class Scorer:
             text[max(0, mention.start - 9):mention.start].lower().endswith(("with ", "of ", "with the ", "of the ")) and \
             self._place_before.search(text, max(0, mention.start - 40), mention.start) is not None
 
-    def _after_locative(self, text: str, position: int) -> bool:
+    def after_locative(self, text: str, position: int) -> bool:
         """Whether a locative preposition ("in", "across") comes right before ``position``: a place, not an actor."""
         return self._locative is not None and self._locative.search(text, max(0, position - 32), position) is not None
 
-    def _after_list_breaker(self, text: str, position: int) -> bool:
+    def after_list_breaker(self, text: str, position: int) -> bool:
         """Whether a preposition ("in", "near") comes right before ``position``."""
         return self._list_breaker is not None and \
             self._list_breaker.search(text, max(0, position - 12), position) is not None
@@ -396,7 +392,7 @@ class Scorer:
                 left = [m for m in in_sentence if m.end <= match.start][:1]
                 if left:
                     left = _subject_chain(text, in_sentence, left[0], match.start)
-            elif len(left) >= 2 and self._coordinated_verb.search(text, left[-1].end, match.end):
+            elif len(left) >= 2 and self.coordinated_verb_.search(text, left[-1].end, match.end):
                 # A second verb of the same subject ("Erdogan met Zelensky in
                 # Lviv and offered to mediate with Moscow"): the subject acts,
                 # not the object of the first verb.
@@ -411,14 +407,14 @@ class Scorer:
                     gap = text[previous.end:nearest.start].strip().lower()
                     if not re.fullmatch(r"(,|and|or)?\s*(the\s+)?", gap):
                         break
-                    if previous.start < clause_start and self._after_list_breaker(text, previous.start):
+                    if previous.start < clause_start and self.after_list_breaker(text, previous.start):
                         break
                     participants.add(previous.key)
                     nearest = previous
             on_right = [m for m in in_clause if m.start >= match.end]
             if on_right:
                 words = [w.lower() for w in WORD.findall(text, match.end, on_right[0].start)]
-                if len(words) <= self.settings_.participant_window and not self._participant_stops.intersection(words):
+                if len(words) <= self.settings_.participant_window and not self.participant_stops_.intersection(words):
                     participants.add(on_right[0].key)
                     # and the rest of a coordinated list: "with both Ukraine and Russia"
                     for previous, following in zip(on_right, on_right[1:], strict=False):

@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import pandas as pd
 import yaml
 
 from ..vocab import data_path
 
-__all__ = ["split_sentences", "segment"]
+__all__ = ["split_sentences"]
 
 _CANDIDATE = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u00C0-\u024F])|\n")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
@@ -77,19 +76,3 @@ def _add(text: str, start: int, end: int, spans: list[tuple[int, int]], max_char
             start += 1
     if end > start:
         spans.append((start, end))
-
-
-def segment(articles: pd.DataFrame) -> pd.DataFrame:
-    """Split every article into sentences.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per sentence: article_id, sentence (0-based index in the
-        article), start, end (offsets into the article's ``text``), text.
-    """
-    rows = []
-    for article_id, text in zip(articles["article_id"], articles["text"], strict=True):
-        for index, (start, end) in enumerate(split_sentences(text)):
-            rows.append((article_id, index, start, end, text[start:end]))
-    return pd.DataFrame(rows, columns=["article_id", "sentence", "start", "end", "text"])
