@@ -251,7 +251,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         from .present.report import render_report
         from .validate import evaluate
 
-        evaluation = evaluate(scorer=None).as_dict()
+        evaluation = evaluate(scorer=None, cache=config.cache or None).as_dict()
         html = render_report(results, evaluation, command=_command_line(argv))
         written = write_results(results, config.out, html)
         n_skipped = int((results.skipped["action"] == "skipped").sum())

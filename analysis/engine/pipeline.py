@@ -43,6 +43,7 @@ from ..reference import (
 from ..schema import ALL_TOPICS, CHANGES
 from ..score import Scorer
 from ..stats import story_keys
+from .compiled import compile_cached
 from .pool import score_at_scale
 
 __all__ = ["Results", "run", "default_comparison", "headline_periods"]
@@ -109,7 +110,8 @@ def default_comparison(articles: pd.DataFrame) -> tuple[object, object]:
 
 def run(config: Config, *, progress: bool = False) -> Results:
     """Run the pipeline for ``config`` and return every table (nothing is written)."""
-    scorer = Scorer(config.dyad, config.topics, config.cues, tone=config.tone, model=config.model).compile()
+    scorer = compile_cached(Scorer(config.dyad, config.topics, config.cues, tone=config.tone, model=config.model),
+                            config.cache or None)
     ingested = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
     articles = ingested.articles
     unique = articles[articles["duplicate_of"] == ""]
