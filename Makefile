@@ -18,7 +18,7 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check --no-compile -c 
 SAY := @echo "==>"
 
 .DEFAULT_GOAL := help
-.PHONY: help report figures notebook test test-all lint evaluate bench lock clean
+.PHONY: help report figures notebook test test-all lint evaluate bench bench-full lock clean
 
 help: ## List the targets
 	@echo "Usage: make TARGET [CORPUS=path] [OUT=folder] [FIGURES=folder]"
@@ -108,8 +108,11 @@ lint: $(VENV)/.lint ## Check the code with ruff
 evaluate: $(VENV)/.runtime ## Score the bundled CAMEO dev set and print the validation figures
 	$(RUN) evaluate
 
-bench: $(VENV)/.dask ## Benchmarks: ingestion, scoring and the whole pipeline on generated corpora
+bench: $(VENV)/.dask ## Benchmarks: throughput per core against VADER on broad, dense and real corpora; Dask overhead; streaming
 	$(BIN)/python -m bench.run
+
+bench-full: $(VENV)/.dask ## The benchmarks and the 33,000-article report targets (cold, memory, cached rerun; ~10 min)
+	BENCH_SECTIONS=shapes,floors,dask,scale,report $(BIN)/python -m bench.run
 
 # A scratch environment takes the newest release of every dependency that
 # pyproject.toml allows; its versions become constraints.txt. Run `make

@@ -311,19 +311,21 @@ from analysis.engine.compiled import compile_cached
 scorer = compile_cached(Scorer(tone=False))  # as a run does: forked pool workers inherit it, Dask workers compile
 params = scorer_params(scorer)
 RESULT = {{'n': len(items), 'mb': sum(len(t.encode()) for t in articles['text']) / 1e6}}
-for engine in ('local', 'dask'):
+def keep(key, seconds):  # two rounds, engines alternating, the faster kept: other load on the machine varies
+    RESULT[key] = min(RESULT.get(key, seconds), seconds)
+for engine in ('local', 'dask', 'local', 'dask'):
     started = time.perf_counter()
     runner = BatchScorer(params, jobs=2, engine=engine)
     list(runner.map([items[:1]] * 16))
-    RESULT[engine + ':startup'] = time.perf_counter() - started
+    keep(engine + ':startup', time.perf_counter() - started)
     started = time.perf_counter()
     list(runner.map([[]] * {empty}))
-    RESULT[engine + ':empty'] = (time.perf_counter() - started) / {empty}
+    keep(engine + ':empty', (time.perf_counter() - started) / {empty})
     for size in {sizes!r}:
         batches = [items[i:i + size] for i in range(0, len(items), size)]
         started = time.perf_counter()
         list(runner.map(batches))
-        RESULT[engine + ':' + str(size)] = time.perf_counter() - started
+        keep(engine + ':' + str(size), time.perf_counter() - started)
     runner.close()
 """
 _DASK_SIZES = (5, 25, 100)
