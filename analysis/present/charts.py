@@ -76,11 +76,26 @@ def _template() -> go.layout.Template:
     return go.Figure(layout={"template": "plotly_white"}).layout.template
 
 
+@lru_cache(maxsize=8)
+def _colorscale(name: str) -> list[list]:
+    """A named colour scale as the list of [position, colour] steps a validated figure writes."""
+    return [list(step) for step in go.Heatmap(colorscale=name).colorscale]
+
+
+def _rule(fig: go.Figure, *, line: dict, x: object = None, y: object = None) -> None:
+    """A line across the plot at ``y`` (or down it at ``x``): the shape ``add_hline``/``add_vline`` draw, which on an
+    unvalidated figure would also leave an empty annotation list behind."""
+    if y is not None:
+        fig.add_shape({"line": line, "type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y"})
+    else:
+        fig.add_shape({"line": line, "type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"})
+
+
 def _layout(fig: go.Figure, *, title: str, height: int = 360, yaxis_title: str = "") -> go.Figure:
     fig.update_layout(title={"text": html.escape(title), "x": 0, "font": {"size": 15}}, height=height,
                       template=_template(), margin={"l": 60, "r": 20, "t": 50, "b": 50},
                       font={"family": "DejaVu Sans, Arial, sans-serif", "size": 12},
-                      hoverlabel={"align": "left"}, yaxis_title=yaxis_title)
+                      hoverlabel={"align": "left"}, yaxis_title={"text": yaxis_title})
     return fig
 
 
@@ -169,8 +184,8 @@ def chart_series(topic_periods: pd.DataFrame, topic: str, *, smoothed: pd.DataFr
         if len(line):
             fig.add_trace(_trace("scatter", x=line["period_start"], y=line["smoothed"], mode="lines", name="LOWESS trend",
                                      line={"color": "#555555", "width": 1, "dash": "dot"}, hoverinfo="skip"))
-    fig.add_hline(y=0, line={"color": "#999999", "width": 1})
-    fig.update_yaxes(range=[-1.05, 1.05], title=LABELS["net_short"])
+    _rule(fig, y=0, line={"color": "#999999", "width": 1})
+    fig.update_yaxes(range=[-1.05, 1.05], title={"text": LABELS["net_short"]})
     _periods_axis(fig, data)
     return _layout(fig, title=topic_label(topic, labels), height=320)
 
@@ -235,8 +250,8 @@ def chart_measure(event_periods: pd.DataFrame, topic: str, measures: list[str], 
                                                          "yaxis.title.text": html.escape(measure_label(measure))}]})
         fig.update_layout(updatemenus=[{"type": "dropdown", "buttons": buttons, "x": 1, "xanchor": "right", "y": 1.18,
                                         "yanchor": "top", "showactive": True}])
-    fig.add_hline(y=0 if not measures[0].startswith("conflict_share") else 0.5, line={"color": "#999999", "width": 1})
-    fig.update_yaxes(range=ranges[0], title=measure_label(measures[0]))
+    _rule(fig, y=0 if not measures[0].startswith("conflict_share") else 0.5, line={"color": "#999999", "width": 1})
+    fig.update_yaxes(range=ranges[0], title={"text": measure_label(measures[0])})
     _periods_axis(fig, first)
     return _layout(fig, title=title or topic_label(topic, labels), height=340)
 
@@ -266,8 +281,8 @@ def chart_directed(event_periods: pd.DataFrame, measure: str, *, sides: tuple[st
             hovertemplate="<b>%{customdata[0]}</b><br>" + html.escape(name) + " %{y:.3~f}<br>%{customdata[1]}<extra></extra>"))
     if shown.empty:
         return _layout(_no_data(fig, "No directed events."), title="Each direction of the dyad", height=200)
-    fig.add_hline(y=0, line={"color": "#999999", "width": 1})
-    fig.update_yaxes(title=measure_label(measure))
+    _rule(fig, y=0, line={"color": "#999999", "width": 1})
+    fig.update_yaxes(title={"text": measure_label(measure)})
     _periods_axis(fig, shown)
     return _layout(fig, title="Each direction of the dyad (all topics)", height=340)
 
@@ -284,9 +299,9 @@ def chart_crosscorrelation(table: pd.DataFrame, *, sides: tuple[str, str] = ("A"
                                   "arrayminus": data["correlation"] - data["ci_low"], "color": "#333333"},
                          customdata=data["n_periods"],
                          hovertemplate="lag %{x}: r = %{y:+.2f}<br>n = %{customdata} periods<extra></extra>"))
-    fig.add_hline(y=0, line={"color": "#999999", "width": 1})
-    fig.update_xaxes(title=html.escape(f"lag k (periods; k > 0: {sides[0]} → {sides[1]} leads)"), dtick=1)
-    fig.update_yaxes(range=[-1.05, 1.05], title="correlation")
+    _rule(fig, y=0, line={"color": "#999999", "width": 1})
+    fig.update_xaxes(title={"text": html.escape(f"lag k (periods; k > 0: {sides[0]} → {sides[1]} leads)")}, dtick=1)
+    fig.update_yaxes(range=[-1.05, 1.05], title={"text": "correlation"})
     return _layout(fig, title="Does one side's behaviour follow the other's?", height=300)
 
 
@@ -317,7 +332,7 @@ def chart_events(event_periods: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%",
                                                "title": "share of articles", "rangemode": "tozero"},
                       legend={"orientation": "h", "x": 0, "y": -0.18, "xanchor": "left", "yanchor": "top"})
-    fig.update_yaxes(title="events", selector={"anchor": "x"})
+    fig.update_yaxes(title={"text": "events"}, selector={"anchor": "x"})
     fig = _layout(fig, title="Events by class, distinct events and coverage", height=420)
     fig.update_layout(margin={"b": 110})
     return fig
@@ -350,7 +365,7 @@ def chart_perspectives(perspective_periods: pd.DataFrame, measure: str) -> go.Fi
     if shown.empty:
         return _layout(_no_data(fig, "No outlet of a known perspective relates the pair."), title="By perspective",
                        height=200)
-    fig.update_yaxes(title=measure_label(measure))
+    fig.update_yaxes(title={"text": measure_label(measure)})
     _periods_axis(fig, shown)
     return _layout(fig, title="By the outlets' perspective (all topics)", height=340)
 
@@ -374,7 +389,7 @@ def chart_heatmap(topic_periods: pd.DataFrame, *, labels: dict[str, str] | None 
     n = counts.to_numpy()
     fig = _figure(_trace("heatmap",
         z=means.to_numpy(dtype=float), x=list(means.columns), y=names, zmid=centre, zmin=low, zmax=high,
-        colorscale="RdBu_r" if reverse else "RdBu", customdata=[[plural(int(v), "article") for v in row] for row in n],
+        colorscale=_colorscale("RdBu_r" if reverse else "RdBu"), customdata=[[plural(int(v), "article") for v in row] for row in n],
         text=np.where(n > 0, n.astype(str), ""), texttemplate="%{text}",
         colorbar={"title": {"text": html.escape(measure_label(measure))[:24]}},
         hovertemplate="%{y}, %{x}<br>%{z:.3~f}<br>n = %{customdata}<extra></extra>"))
@@ -405,10 +420,10 @@ def chart_comparison(comparisons: pd.DataFrame, *, labels: dict[str, str] | None
                              data["ci_high"].round(3)], axis=-1) if len(data) else None,
         hovertemplate="%{y}<br>difference %{x:+.2f} [%{customdata[3]:+.2f}, %{customdata[4]:+.2f}]"
                       "<br>n = %{customdata[0]} vs %{customdata[1]} articles<br>BH-adjusted p = %{customdata[2]}<extra></extra>"))
-    fig.add_vline(x=0, line={"color": "#999999", "width": 1})
+    _rule(fig, x=0, line={"color": "#999999", "width": 1})
     period_a = getattr(comparisons, "period_a", "A")
     period_b = getattr(comparisons, "period_b", "B")
-    fig.update_xaxes(title=LABELS["difference"])
+    fig.update_xaxes(title={"text": LABELS["difference"]})
     return _layout(fig, title=f"B = {period_b} compared with A = {period_a}", height=max(260, 40 * len(names) + 120))
 
 
@@ -451,7 +466,7 @@ def chart_articles(article_topics: pd.DataFrame, articles: pd.DataFrame, sentenc
         customdata=custom,
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} · %{customdata[2]}<br>net %{y:+.2f}, "
                       "%{customdata[4]} dyad sentences<br><i>%{customdata[3]}</i><extra></extra>"))
-    fig.add_hline(y=0, line={"color": "#999999", "width": 1})
+    _rule(fig, y=0, line={"color": "#999999", "width": 1})
     fig.update_yaxes(range=[-1.05, 1.05])
     title = "Articles over time" if total <= max_points else f"Articles over time ({max_points:,} of {total:,}: most dyad sentences)"
     return _layout(fig, title=title, yaxis_title=LABELS["net_short"])
@@ -468,9 +483,10 @@ def chart_changes(topic_periods: pd.DataFrame, changes: pd.DataFrame | None, *, 
     starts = dict(zip(topic_periods["period"], topic_periods["period_start"], strict=False))
     if changes is not None:
         for row in changes.itertuples():
-            fig.add_vrect(x0=starts.get(row.ci_low, row.break_date), x1=starts.get(row.ci_high, row.break_date),
-                          fillcolor="#888888", opacity=0.15, line_width=0)
-            fig.add_vline(x=row.break_date, line={"dash": "dash", "color": "#333333"})
+            fig.add_shape({"fillcolor": "#888888", "line": {"width": 0}, "opacity": 0.15, "type": "rect",
+                           "x0": starts.get(row.ci_low, row.break_date), "x1": starts.get(row.ci_high, row.break_date),
+                           "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"})
+            _rule(fig, x=row.break_date, line={"dash": "dash", "color": "#333333"})
     if note:
         fig.add_annotation(text=html.escape(note), xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
                            font={"size": 11, "color": "#555555"}, align="left")
