@@ -591,7 +591,8 @@ def _stationary(data: np.ndarray) -> tuple[np.ndarray, str]:
 def _granger(data: np.ndarray, sides: tuple[str, str], max_lags: int, n: int) -> pd.DataFrame:
     import warnings
 
-    from statsmodels.tsa.vector_ar.var_model import VAR  # not statsmodels.tsa.api, which loads every time-series model
+    # Not statsmodels.tsa.api, which loads every time-series model.
+    from statsmodels.tsa.vector_ar.var_model import VAR
 
     from .schema import GRANGER
 
