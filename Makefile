@@ -18,7 +18,7 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check --no-compile -c 
 SAY := @echo "==>"
 
 .DEFAULT_GOAL := help
-.PHONY: help report figures notebook test test-all lint evaluate bench lock clean
+.PHONY: help report figures notebook test test-all lint evaluate bench bench-full lock clean
 
 help: ## List the targets
 	@echo "Usage: make TARGET [CORPUS=path] [OUT=folder] [FIGURES=folder]"
@@ -115,8 +115,11 @@ evaluate: $(VENV)/.runtime ## Validation figures: the CAMEO dev set, and coded r
 	  $(BIN)/python -m validation.heldout build/gold/gold.csv; \
 	else echo "==> $(SHARED)/corpora is absent: the coded real-news figures need its text (validation/results.md has the last ones)"; fi
 
-bench: $(VENV)/.dask ## Benchmarks: ingestion, scoring and the whole pipeline on generated corpora
+bench: $(VENV)/.dask ## Benchmarks: throughput per core against VADER on broad, dense and real corpora; Dask overhead; streaming
 	$(BIN)/python -m bench.run
+
+bench-full: $(VENV)/.dask ## The benchmarks and the 33,000-article report targets (cold, memory, cached rerun; ~10 min)
+	BENCH_SECTIONS=shapes,floors,dask,scale,report $(BIN)/python -m bench.run
 
 # A scratch environment takes the newest release of every dependency that
 # pyproject.toml allows; its versions become constraints.txt. Run `make

@@ -225,7 +225,9 @@ def trend(article_topics: pd.DataFrame, *, topics: list[str] | None = None, conf
         (the HAC lag length, ⌊4 (n/100)^(2/9)⌋). Topics with fewer than
         ``min_articles`` dated, scored articles, or all on one day, get NaN.
     """
-    import statsmodels.api as sm
+    # The two names trend needs, not statsmodels.api: that pulls in formulas, graphics and every model (0.5 s).
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     dated = dated_rows(article_topics)
     dated = dated[dated["net"].notna()].sort_values(["published", "article_id"])
@@ -241,7 +243,7 @@ def trend(article_topics: pd.DataFrame, *, topics: list[str] | None = None, conf
         years = (frame["published"] - pd.Timestamp("2000-01-01")).dt.days.to_numpy(dtype=float) / 365.25
         if n >= min_articles and np.ptp(years) > 0:
             maxlags = int(math.floor(4 * (n / 100) ** (2 / 9)))
-            model = sm.OLS(frame["net"].to_numpy(dtype=float), sm.add_constant(years))
+            model = OLS(frame["net"].to_numpy(dtype=float), add_constant(years))
             fit = model.fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
             low, high = fit.conf_int(alpha=1 - confidence)[1]
             row.update(slope_per_year=float(fit.params[1]), ci_low=float(low), ci_high=float(high),
@@ -589,7 +591,8 @@ def _stationary(data: np.ndarray) -> tuple[np.ndarray, str]:
 def _granger(data: np.ndarray, sides: tuple[str, str], max_lags: int, n: int) -> pd.DataFrame:
     import warnings
 
-    from statsmodels.tsa.api import VAR
+    # Not statsmodels.tsa.api, which loads every time-series model.
+    from statsmodels.tsa.vector_ar.var_model import VAR
 
     from .schema import GRANGER
 

@@ -15,6 +15,7 @@ here, where the quad follows the sign of the sentence's strongest cue.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,10 +93,18 @@ def _f1(gold: pd.Series, pred: pd.Series, label: str) -> float:
 
 def evaluate(gold: str | Path | pd.DataFrame | None = None, *, text_column: str = "text",
              label_column: str = "label", goldstein_column: str | None = "goldstein",
-             cameo_column: str | None = "cameo_code", scorer: Scorer | None = None) -> Evaluation:
+             cameo_column: str | None = "cameo_code", scorer: Scorer | None = None,
+             cache: str | Path | None = None) -> Evaluation:
     """Score a gold set and compare with its labels (default: the bundled CAMEO dev set).
 
-    ``cameo_column`` (used when present): CAMEO codes, for quad class agreement."""
+    ``cameo_column`` (used when present): CAMEO codes, for quad class agreement.
+    ``cache``: a cache folder. The bundled dev set scored by the default
+    scorer (what every report shows) is then kept in ``cache/validation/``,
+    by the source fingerprint of the scorer, which covers the dev set, the
+    vocabularies and the code; other gold sets and scorers are always scored."""
+    if gold is None and scorer is None and cache:
+        return _cached_dev_evaluation(Path(cache), text_column=text_column, label_column=label_column,
+                                      goldstein_column=goldstein_column, cameo_column=cameo_column)
     if gold is None:
         gold = data_path(DEV_SET)
     if isinstance(gold, pd.DataFrame):
@@ -142,6 +151,39 @@ def evaluate(gold: str | Path | pd.DataFrame | None = None, *, text_column: str 
                                          rownames=["CAMEO"], colnames=["predicted"], dropna=False)
     return Evaluation(len(frame), accuracy, float(np.mean(list(f1.values()))), f1, spearman, confusion, predicted,
                       quad_agreement, quad_n, quad_confusion)
+
+
+def _cached_dev_evaluation(cache: Path, **columns) -> Evaluation:
+    """The default scorer on the bundled dev set, from ``cache/validation/`` when scored before."""
+    import json
+    import os
+    import pickle
+
+    from .engine.compiled import compile_cached, source_fingerprint
+
+    default = Scorer(tone=False)
+    key = source_fingerprint(default.get_params())
+    if key is None:
+        return evaluate(**columns, scorer=compile_cached(default, cache))
+    key = hashlib.sha256(f"{key}|{json.dumps(columns, sort_keys=True)}".encode()).hexdigest()[:24]
+    path = cache / "validation" / f"{key}.pickle"
+    try:
+        with path.open("rb") as handle:
+            found = pickle.load(handle)
+        if isinstance(found, Evaluation):
+            return found
+    except Exception:  # absent, damaged or written by other code: score the dev set again
+        pass
+    result = evaluate(**columns, scorer=compile_cached(default, cache))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+    except OSError:  # a read-only cache costs the next run the scoring, nothing else
+        pass
+    return result
 
 
 def cameo_quads(codes: pd.Series) -> pd.Series:

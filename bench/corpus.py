@@ -1,9 +1,18 @@
-"""A seeded generator of realistic Turkey–Russia articles for benchmarks.
+"""Seeded generators of news-shaped corpora for benchmarks.
 
 Articles are assembled from sentence templates (actors, events, topics,
 hedges, quotes, third parties, filler sentences that name no one) with dates
-spread over 2015–2025, about 3 KB each, so that throughput measured here is
-throughput on text shaped like news.
+spread over 2015–2025, so that throughput measured here is throughput on text
+shaped like news. Two shapes:
+
+- *dense* (:func:`generate`): every article is about the pair (its title
+  names both sides), about 3 KB each — a corpus collected by searching for
+  the pair;
+- *broad* (:func:`generate_broad`): a general news feed, where about 15% of
+  the articles name a side and 1% relate both, with news lengths (median
+  4.6 KB, mean 6.3 KB: 33,000 articles make about 210 MB). Most of the text
+  is then about other countries, which is what the prefilter meets in a
+  real feed.
 """
 
 from __future__ import annotations
@@ -107,10 +116,88 @@ def generate(n: int, seed: int = 2024, target_chars: int = 3000) -> Iterator[dic
                "url": f"https://example.org/{date:%Y/%m/%d}/story-{index}", "text": "\n\n".join(sentences)}
 
 
-def write_jsonl(path: Path, n: int, seed: int = 2024) -> Path:
-    """Write ``n`` generated articles to ``path`` (one JSON object per line)."""
+OTHER = ["Germany", "France", "Brazil", "India", "Japan", "Kenya", "Mexico", "Canada", "Indonesia", "Spain",
+         "South Korea", "Argentina", "Nigeria", "Australia", "Poland", "Egypt"]
+OTHER_TOPICS = ["the budget vote", "interest rates", "the election campaign", "flooding in the north",
+                "a strike by rail workers", "the football league", "a new vaccine programme", "housing prices",
+                "the school reform", "a corruption trial", "the wheat harvest", "a merger of two carmakers"]
+
+
+def _other_sentence(rng: random.Random) -> str:
+    """A sentence of general news that names neither side of the pair."""
+    kind = rng.random()
+    country = rng.choice(OTHER)
+    if kind < 0.35:
+        text = f"{country} {rng.choice(COOP + FRICTION).format(other=rng.choice(OTHER))} {rng.choice(OTHER_TOPICS)}{_tail(rng)}."
+    elif kind < 0.5:
+        third = rng.choice(THIRD)
+        text = f"{third[0].upper()}{third[1:]} {rng.choice(THIRD_EVENTS)} {rng.choice(OTHER_TOPICS)}{_tail(rng)}."
+    elif kind < 0.6:
+        text = f'"This is a turning point for {rng.choice(OTHER_TOPICS)}," officials in {country} said{_tail(rng)}.'
+    else:
+        text = str(rng.choice(FILLER))[:-1] + _tail(rng) + "."
+    return text
+
+
+# "bilateral" is a pair phrase of the dyad: with one side named it would make the article relate the pair.
+_ONE_SIDE_TOPICS = [topic for topic in TOPICS if "bilateral" not in topic] + OTHER_TOPICS
+
+
+def _one_side_sentence(rng: random.Random, side: list[str]) -> str:
+    """A sentence naming one side of the pair and no one of the other."""
+    kind = rng.random()
+    actor = rng.choice(side)
+    topic = rng.choice(_ONE_SIDE_TOPICS)
+    if kind < 0.4:
+        text = f"{actor} {rng.choice(COOP + FRICTION).format(other=rng.choice(THIRD + OTHER))} {topic}{_tail(rng)}."
+    elif kind < 0.55:
+        text = f'"We will not accept any threat to {topic}," {actor} said{_tail(rng)}.'
+    else:
+        return _other_sentence(rng)
+    return text
+
+
+def generate_broad(n: int, seed: int = 2025) -> Iterator[dict]:
+    """Yield ``n`` articles of a broad news feed: ~85% name neither side, ~14% one side, ~1% relate both.
+
+    The articles relating both are :func:`generate`'s; lengths are
+    log-normal (median 4.6 KB, mean 6.3 KB), as in wire news.
+    """
+    import math
+
+    rng = random.Random(seed)
+    dense = generate(n, seed=seed + 1, target_chars=4600)
+    start = dt.date(2015, 1, 1).toordinal()
+    span = dt.date(2025, 12, 31).toordinal() - start
+    for index in range(n):
+        roll = rng.random()
+        target = int(4600 * math.exp(rng.gauss(0.0, 0.8)))
+        target = min(max(target, 600), 60_000)
+        if roll < 0.01:
+            article = next(dense)
+            article["id"] = f"broad:{index}"
+            yield article
+            continue
+        side = (TURKEY if rng.random() < 0.5 else RUSSIA) if roll < 0.15 else None
+        paragraphs: list[str] = []
+        size = 0
+        while size < target:
+            paragraph = " ".join(_one_side_sentence(rng, side) if side else _other_sentence(rng)
+                                 for _ in range(rng.randint(2, 4)))
+            paragraphs.append(paragraph)
+            size += len(paragraph) + 2
+        date = dt.date.fromordinal(start + rng.randrange(span))
+        subject = rng.choice(side) if side else rng.choice(OTHER)
+        yield {"id": f"broad:{index}", "title": f"{subject} on {rng.choice(OTHER_TOPICS)}", "date": date.isoformat(),
+               "source": str(rng.choice(["Reuters", "AP", "AFP", "The Guardian", "BBC"])),
+               "url": f"https://example.org/{date:%Y/%m/%d}/news-{index}", "text": "\n\n".join(paragraphs)}
+
+
+def write_jsonl(path: Path, n: int, seed: int = 2024, *, shape: str = "dense") -> Path:
+    """Write ``n`` generated articles of ``shape`` ("dense" or "broad") to ``path`` (one JSON object per line)."""
+    articles = {"dense": generate, "broad": generate_broad}[shape](n, seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as handle:
-        for article in generate(n, seed):
+        for article in articles:
             handle.write(json.dumps(article, ensure_ascii=False) + "\n")
     return path

@@ -52,6 +52,7 @@ from ..reference import (
 from ..schema import ALL_TOPICS, CHANGES, SCORED_ARTICLES, check
 from ..score import Scorer
 from ..stats import story_keys
+from .compiled import compile_cached
 from .pool import score_at_scale
 
 __all__ = ["Results", "run", "build_report", "default_comparison", "headline_periods", "make_scorer", "score_articles",
@@ -154,7 +155,8 @@ def score_articles(config: Config, *, scorer: Scorer | None = None,
         its articles marked ``scored`` / ``unscored_reason`` (:func:`mark_scored`),
         and the sentences table (:data:`analysis.schema.SENTENCES`).
     """
-    scorer = (scorer or make_scorer(config)).compile()  # before the corpus: a bad vocabulary fails fast
+    # Compiled before the corpus is read (a bad vocabulary fails fast), or taken from the cache.
+    scorer = compile_cached(scorer or make_scorer(config), config.cache or None)
     ingested = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
     unique = ingested.articles[ingested.articles["duplicate_of"] == ""]
     bar = None
@@ -172,7 +174,7 @@ def score_articles(config: Config, *, scorer: Scorer | None = None,
 
 def run(config: Config, *, progress: bool = False) -> Results:
     """Run the pipeline for ``config`` and return every table (nothing is written)."""
-    scorer = make_scorer(config).compile()
+    scorer = compile_cached(make_scorer(config), config.cache or None)
     ingested, sentences = score_articles(config, scorer=scorer, progress=progress)
     articles = ingested.articles
     per_topic = article_topics(sentences, articles)
@@ -294,7 +296,8 @@ def build_report(results: Results, out: str | Path | None = None, *,
     from ..present.report import render_report
     from ..validate import evaluate
 
-    html = render_report(results, evaluate(scorer=None).as_dict(), command=command)
+    html = render_report(results, evaluate(scorer=None, cache=results.config.cache or None).as_dict(),
+                         command=command)
     if out is not None:
         out = Path(out)
         with output_lock(out):

@@ -17,6 +17,7 @@ from ..aggregation import article_topics
 from ..ingest import Problems, check_record, iter_partition, normalise, signature
 from ..schema import SENTENCES
 from ..score import Scorer
+from .compiled import compile_cached
 
 __all__ = ["TASKS", "SCORED_COLUMNS", "UNSCORED", "scorer_params", "score_batch", "read_and_score", "run_task",
            "packed", "normalise_types", "split_unscored"]
@@ -35,7 +36,8 @@ def scorer_params(scorer: Scorer) -> tuple:
 
 @lru_cache(maxsize=4)
 def _worker_scorer(params: tuple) -> Scorer:
-    return Scorer(**dict(params)).compile()
+    # The run's own compiled scorer when this process compiled it (inline, or a forked pool worker).
+    return compile_cached(Scorer(**dict(params)))
 
 
 def packed(task: str, batch: list[tuple[str, str, str]], params: tuple) -> bytes:
