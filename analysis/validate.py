@@ -159,7 +159,7 @@ def _cached_dev_evaluation(cache: Path, **columns) -> Evaluation:
     import os
     import pickle
 
-    from .engine.compiled import compile_cached, source_fingerprint
+    from .score.compiled import compile_cached, source_fingerprint
 
     default = Scorer(tone=False)
     key = source_fingerprint(default.get_params())

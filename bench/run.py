@@ -307,7 +307,7 @@ from analysis.ingest import read_corpus
 from analysis.score import Scorer
 articles = read_corpus({path!r}).articles
 items = list(zip(articles['article_id'], articles['content_hash'], articles['text']))
-from analysis.engine.compiled import compile_cached
+from analysis.score.compiled import compile_cached
 scorer = compile_cached(Scorer(tone=False))  # as a run does: forked pool workers inherit it, Dask workers compile
 params = scorer_params(scorer)
 RESULT = {{'n': len(items), 'mb': sum(len(t.encode()) for t in articles['text']) / 1e6}}

@@ -1,12 +1,11 @@
-"""The compiled-scorer cache (analysis/engine/compiled.py) and the cached dev-set validation."""
+"""The compiled-scorer cache (analysis/score/compiled.py) and the cached dev-set validation."""
 
 import pickle
 import shutil
 
 import pytest
 
-from analysis.engine import compiled
-from analysis.score import Scorer
+from analysis.score import Scorer, compiled
 from analysis.validate import evaluate
 from analysis.vocab import data_path
 

@@ -188,7 +188,9 @@ def _fake_run(monkeypatch, *, dated: bool = True):
                                        "published": pd.to_datetime(["2021-01-01" if dated else None])})
     tables["skipped"] = pd.DataFrame({"path": [], "line": [], "reason": [], "action": []})
     tables["topic_periods"] = pd.DataFrame({"topic": ["all"] if dated else [], "n_articles": [1] if dated else []})
-    results = SimpleNamespace(**tables)
+    results = SimpleNamespace(**tables, config=SimpleNamespace(cache=""))
+    # What the CLI calls on them: the real writer, over these tables.
+    results.write = lambda out=None, command="": analysis.engine.pipeline.Results.write(results, out, command=command)
     monkeypatch.setattr(analysis.engine.pipeline, "run", lambda config, progress=False: results)
     monkeypatch.setattr(analysis.present.report, "render_report",
                         lambda results, evaluation, command="": f"{analysis.io.REPORT_MARKER}\n<html></html>\n")

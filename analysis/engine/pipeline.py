@@ -51,8 +51,8 @@ from ..reference import (
 )
 from ..schema import ALL_TOPICS, CHANGES, SCORED_ARTICLES, check
 from ..score import Scorer
+from ..score.compiled import compile_cached
 from ..stats import story_keys
-from .compiled import compile_cached
 from .pool import score_at_scale
 
 __all__ = ["Results", "run", "build_report", "default_comparison", "headline_periods", "make_scorer", "score_articles",

@@ -17,7 +17,7 @@ from ..aggregation import article_topics
 from ..ingest import Problems, check_record, iter_partition, normalise, signature
 from ..schema import SENTENCES
 from ..score import Scorer
-from .compiled import compile_cached
+from ..score.compiled import compile_cached
 
 __all__ = ["TASKS", "SCORED_COLUMNS", "UNSCORED", "scorer_params", "score_batch", "read_and_score", "run_task",
            "packed", "normalise_types", "split_unscored"]

@@ -25,8 +25,8 @@ import pickle
 import sys
 from pathlib import Path
 
-from ..score import Scorer
 from ..vocab import data_path
+from .scorer import Scorer
 
 __all__ = ["source_fingerprint", "compile_cached", "COMPILED_FOLDER"]
 
