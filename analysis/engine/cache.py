@@ -33,10 +33,15 @@ class ScoreCache:
         return sorted(self.root.glob("*.parquet"))
 
     def known(self) -> set[str]:
-        """Content hashes already scored."""
+        """Content hashes already scored (with sentence rows or without)."""
         import pyarrow.parquet as pq
 
         hashes: set[str] = set()
+        for listing in sorted(self.root.glob("*.empty")):
+            try:
+                hashes.update(line for line in listing.read_text(encoding="utf-8").splitlines() if line)
+            except (OSError, UnicodeDecodeError):  # unreadable: those articles are scored again
+                continue
         for shard in self._shards():
             try:
                 hashes.update(pq.read_table(shard, columns=["content_hash"]).column(0).to_pylist())
@@ -86,8 +91,20 @@ class ScoreCache:
             pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
         temporary.replace(path)
 
-    def store(self, records: list[dict]) -> None:
-        """Add one shard (atomically) holding ``records``."""
+    def store(self, records: list[dict], hashes: list[str] | None = None) -> None:
+        """Add one shard (atomically) holding ``records``.
+
+        ``hashes``: the content hashes of every article scored for these
+        records. Those that gave no row (the prefilter drops most articles of
+        a broad corpus) are listed in a ``.empty`` file beside the shard, so
+        that a rerun does not score them again.
+        """
+        without_rows = sorted(set(hashes or ()) - {record["content_hash"] for record in records})
+        if without_rows:
+            target = self.root / self._name(without_rows).replace(".parquet", ".empty")
+            temporary = self.root / f".{target.stem}.{os.getpid()}.empty.tmp"
+            temporary.write_text("\n".join(without_rows) + "\n", encoding="utf-8")
+            temporary.replace(target)
         if not records:
             return
         frame = pd.DataFrame.from_records(records, columns=[*SCORED_COLUMNS, "content_hash"])

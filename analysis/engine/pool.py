@@ -79,9 +79,11 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
     batches = _batches(items_to_score, batch_size)
     params = scorer_params(scorer)
     fresh: list[dict] = []
-    for records in _run(batches, params, jobs=jobs, engine=engine, scheduler=scheduler):
+    # Results come back in batch order; the batch's hashes let the cache remember articles that gave no row.
+    # The results come first in zip so that the run is exhausted, and its workers shut down, at the end.
+    for records, batch in zip(_run(batches, params, jobs=jobs, engine=engine, scheduler=scheduler), batches, strict=False):
         if store is not None:
-            store.store(records)
+            store.store(records, hashes=[content_hash for _, content_hash, _ in batch])
         fresh.extend(records)
         if progress:
             progress(len({r["content_hash"] for r in records}))
