@@ -1,7 +1,9 @@
 """The scored-article cache: Parquet shards per scorer fingerprint, keyed by content hash.
 
 A shard is written to a temporary name and renamed, after each batch: an
-interrupted run leaves a valid cache that the next run resumes from.
+interrupted run leaves a valid cache that the next run resumes from. Articles
+scored without a row (the prefilter's) are listed in ``.empty`` files beside
+the shards, so that they count as scored too.
 """
 
 from __future__ import annotations
