@@ -35,6 +35,13 @@ def test_one_compile_per_process(fresh_memory):
     assert compiled.compile_cached(Scorer(tone=True)) is not first  # other parameters, other scorer
 
 
+def test_this_process_keeps_the_latest_few(fresh_memory, monkeypatch):
+    monkeypatch.setattr(compiled, "_KEEP", 1)
+    first = compiled.compile_cached(Scorer(tone=False))
+    compiled.compile_cached(Scorer(tone=True))
+    assert compiled.compile_cached(Scorer(tone=False)) is not first
+
+
 def test_a_damaged_file_is_rebuilt(tmp_path, fresh_memory, monkeypatch):
     compiled.compile_cached(Scorer(tone=False), tmp_path)
     (path,) = (tmp_path / compiled.COMPILED_FOLDER).glob("*.pickle")

@@ -35,6 +35,7 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 # Compiled scorers of this process by source fingerprint: the pipeline's scorer
 # is the inline worker's, and a forked pool worker inherits it.
 _MEMORY: dict[str, Scorer] = {}
+_KEEP = 4
 _PARAMS = ("dyad", "topics", "cues", "modifiers", "settings", "model")
 
 
@@ -125,5 +126,8 @@ def compile_cached(scorer: Scorer, cache: str | Path | None = None) -> Scorer:
         found = scorer.compile()
         if path is not None:
             _write(path, found)
+    _MEMORY.pop(key, None)
     _MEMORY[key] = found
+    while len(_MEMORY) > _KEEP:  # a notebook trying many dyads keeps the latest few, not all
+        _MEMORY.pop(next(iter(_MEMORY)))
     return found
