@@ -20,7 +20,7 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 import numpy as np
@@ -593,8 +593,8 @@ class _Reader:
         elif kind in TEXT_SUFFIXES:
             yield from self.text_file(name, opener, compression)
         else:
-            suffix = name.rsplit("/", 1)[-1].rpartition(".")[2] if "." in name.rsplit("/", 1)[-1] else ""
-            self.problems.add(name, None, f"not an article file (suffix {'.' + suffix if suffix else 'none'!r}; expected "
+            suffix = PurePosixPath(name.rsplit("!", 1)[-1]).suffix
+            self.problems.add(name, None, f"not an article file (suffix {suffix or 'none'!r}; expected "
                                           f"{', '.join(TEXT_SUFFIXES)} or a {'/'.join(TABLE_SUFFIXES)} table, "
                                           f"perhaps {'/'.join(COMPRESSIONS)}-compressed, or a .zip of them)")
 
