@@ -775,3 +775,10 @@ def test_a_cp1252_table_is_one_warning_not_one_per_row(tmp_path):
     assert list(zip(warned["path"], warned["line"].astype(object), strict=True)) == [
         ("t.csv", 2), ("t.jsonl", 1), ("u.csv", pd.NA)]
     assert "5 rows, lines 2–6" in warned["reason"].iloc[0] and "utf-16" in warned["reason"].iloc[2]
+
+
+def test_a_cr_inside_an_unquoted_csv_field_is_text_and_old_mac_lines_still_split(tmp_path):
+    path = write(tmp_path / "c.csv", "id,text\n1,Turkey\rand Russia.\n2,Ankara.\n")
+    assert list(ingest(path, reference_date=TODAY).articles["text"]) == ["Turkey\nand Russia.", "Ankara."]
+    path = write(tmp_path / "mac.csv", "id,text\r1,Turkey and Russia.\r2,\"Ankara\rand Moscow.\"\r")
+    assert list(ingest(path, reference_date=TODAY).articles["text"]) == ["Turkey and Russia.", "Ankara\nand Moscow."]

@@ -51,6 +51,7 @@ TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 METADATA_NAMES = ("metadata.csv",)
 _ROLES = ("text", "title", "published", "url", "source", "id")
 _DELIMITERS = (",", ";", "\t", "|")
+_PROTECTED_CR = "\ufdd0"  # a noncharacter, never in interchanged text: stands for a CR inside a CSV line
 
 # --------------------------------------------------------------------------- text → article
 
@@ -498,6 +499,7 @@ class _Reader:
                                                          f"the last ones are taken as empty", "warned")
                     if fell_back:
                         not_utf8.append(number)
+                    fields = [field.replace(_PROTECTED_CR, "\r") for field in fields]
                     record = self.row(dict(zip(header, fields, strict=False)), cols, label, number, strip_nul=True)
                     if record is not None:
                         yield record
@@ -655,10 +657,20 @@ def _numbered_text_lines(stream: BinaryIO, codec: str | None) -> Iterator[tuple[
             yield number, line, False
         return
     number = 0
+    old_mac = None  # whether lines end with a bare CR, decided by the header line
     for raw in stream:
         text, fell_back = decode_line(raw)
-        # Old Mac files end lines with a bare CR: split them as the csv module expects.
-        pieces = re.split(r"(?<=\r)(?!\n)", text) if "\r" in text[:-2] else [text]
+        if old_mac is None:
+            old_mac = bool(re.search(r"\r(?!\n)", text)) and not text.endswith("\r\n")
+        if old_mac:
+            pieces = re.split(r"(?<=\r)(?!\n)", text)
+        elif "\r" in text[:-2] and _PROTECTED_CR not in text:
+            # In an LF or CRLF file a CR inside a line is text (csv.writer leaves it
+            # unquoted when the line terminator is LF); the csv module would end the
+            # row there, so it is hidden from it and put back in the fields.
+            pieces = [re.sub(r"\r(?=[^\n])", _PROTECTED_CR, text)]
+        else:
+            pieces = [text]
         for piece in pieces:
             if piece:
                 number += 1
