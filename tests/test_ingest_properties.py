@@ -23,7 +23,7 @@ from analysis.ingest.decoding import UTF8_SEQUENCE
 
 settings.register_profile("ingest", parent=settings.get_profile("project"), max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-settings.register_profile("ingest-ci", parent=settings.get_profile("ingest"), max_examples=400)
+settings.register_profile("ingest-ci", parent=settings.get_profile("ingest"), max_examples=200)
 PROFILE = settings.get_profile("ingest-ci" if os.environ.get("CI") else "ingest")
 TODAY = dt.date(2026, 1, 1)
 
