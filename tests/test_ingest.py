@@ -632,6 +632,7 @@ def test_page_furniture_is_removed_during_ingest_and_counted(tmp_path):
 
     counted = {record["path"]: record["clutter_lines"] for record in iter_records(tmp_path / "c")}
     assert counted == {"a.txt": 1, "t.jsonl": 1}
+    assert dict(articles["clutter_lines"]) == {"a.txt": 1, "t.jsonl": 1}
 
 
 def test_the_seeds_texts_are_unchanged_by_the_furniture_patterns():
@@ -641,6 +642,7 @@ def test_the_seeds_texts_are_unchanged_by_the_furniture_patterns():
     # sha256 of each seed's text before furniture removal was hooked in (main at c748a19)
     assert [hashlib.sha256(text.encode()).hexdigest()[:16] for text in articles["text"]] == [
         "a8f4345a961b778b", "647e550d10ea7ef3", "4884fe570ab2a5da", "e087c468d34b7ee4", "c54c14af6b7bacbe"]
+    assert list(articles["clutter_lines"]) == [0, 0, 0, 0, 0]
 
 
 # ------------------------------------------------------------------ the bad-input corpus, end to end
