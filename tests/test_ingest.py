@@ -784,3 +784,17 @@ def test_a_cr_inside_an_unquoted_csv_field_is_text_and_old_mac_lines_still_split
     assert list(ingest(path, reference_date=TODAY).articles["text"]) == ["Turkey\nand Russia.", "Ankara."]
     path = write(tmp_path / "mac.csv", "id,text\r1,Turkey and Russia.\r2,\"Ankara\rand Moscow.\"\r")
     assert list(ingest(path, reference_date=TODAY).articles["text"]) == ["Turkey and Russia.", "Ankara\nand Moscow."]
+
+
+def test_json_tables_arrays_or_lines_plain_or_gzipped(tmp_path):
+    import gzip
+
+    rows = [{"id": "1", "text": "Turkey and Russia."}, {"id": "2", "title": "No text"}, {"id": "3", "text": "Ankara."}]
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "array.json.gz").write_bytes(gzip.compress(json.dumps(rows).encode()))
+    write(tmp_path / "c" / "lines.json", "".join(json.dumps(row) + "\n" for row in rows))
+    result = ingest(tmp_path / "c", reference_date=TODAY)
+    assert list(zip(result.articles["path"], result.articles["line"], result.articles["source_id"], strict=True)) == [
+        ("array.json.gz", 1, "1"), ("array.json.gz", 3, "3"), ("lines.json", 1, "1"), ("lines.json", 3, "3")]
+    skipped = result.skipped[result.skipped["action"] == "skipped"]
+    assert list(zip(skipped["path"], skipped["line"], strict=True)) == [("array.json.gz", 2), ("lines.json", 2)]

@@ -47,7 +47,7 @@ __all__ = ["iter_records", "parse_text_article", "partitions", "iter_partition",
            "apply_overrides", "TEXT_SUFFIXES", "TABLE_SUFFIXES"]
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 METADATA_NAMES = ("metadata.csv",)
 _ROLES = ("text", "title", "published", "url", "source", "id")
 _DELIMITERS = (",", ";", "\t", "|")
@@ -449,6 +449,41 @@ class _Reader:
                                                  f"the rest of the file is not read")
         self.not_utf8(label, not_utf8)
 
+    def json_file(self, label: str, opener: Callable[[], BinaryIO], compression: str = "") -> Iterator[dict]:
+        """A ``.json`` table: an array of objects (read whole: the standard library cannot stream
+        one; rows are numbered from 1), or JSON lines under another name."""
+        try:
+            with opener() as raw:
+                stream = open_compressed(raw, compression)
+                head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
+                is_array = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+                data = stream.read() if is_array else b""
+        except DAMAGED as error:
+            self.problems.add(label, None, f"cannot be read ({_why(error)})")
+            return
+        if not is_array:
+            yield from self.jsonl(label, opener, compression)
+            return
+        decoded = decode_text(data)
+        for warning in decoded.warnings:
+            self.problems.add(label, None, warning, "warned")
+        try:
+            rows = json.loads(decoded.text.removeprefix("\ufeff"), strict=False)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{label}: not valid JSON ({error}).") from None
+        columns: dict[tuple, dict] = {}
+        for number, row in enumerate(rows, start=1):
+            if not isinstance(row, dict):
+                self.problems.add(label, number, f"JSON array item is a {type(row).__name__}, not an object")
+                continue
+            keys = tuple(row)
+            cols = columns.get(keys)
+            if cols is None:
+                cols = columns[keys] = self.columns_of(keys)
+            record = self.row(row, cols, label, number)
+            if record is not None:
+                yield record
+
     def bom_codec(self, label: str, stream: BinaryIO) -> str | None:
         """The codec a table's byte-order mark names (None for UTF-8), warned about when it is not UTF-8."""
         codec = text_encoding_of(stream.peek(4)[:4]) if hasattr(stream, "peek") else None
@@ -568,6 +603,8 @@ class _Reader:
         kind = split_suffix(label)[0]
         if kind in (".jsonl", ".ndjson"):
             yield from self.jsonl(label, opener, compression)
+        elif kind == ".json":
+            yield from self.json_file(label, opener, compression)
         elif kind == ".csv":
             yield from self.csv_file(label, opener, compression)
         elif path is not None and not compression:
