@@ -632,6 +632,7 @@ def test_page_furniture_is_removed_during_ingest_and_counted(tmp_path):
 
     counted = {record["path"]: record["clutter_lines"] for record in iter_records(tmp_path / "c")}
     assert counted == {"a.txt": 1, "t.jsonl": 1}
+    assert dict(articles["clutter_lines"]) == {"a.txt": 1, "t.jsonl": 1}
 
 
 def test_the_seeds_texts_are_unchanged_by_the_furniture_patterns():
@@ -641,6 +642,7 @@ def test_the_seeds_texts_are_unchanged_by_the_furniture_patterns():
     # sha256 of each seed's text before furniture removal was hooked in (main at c748a19)
     assert [hashlib.sha256(text.encode()).hexdigest()[:16] for text in articles["text"]] == [
         "a8f4345a961b778b", "647e550d10ea7ef3", "4884fe570ab2a5da", "e087c468d34b7ee4", "c54c14af6b7bacbe"]
+    assert list(articles["clutter_lines"]) == [0, 0, 0, 0, 0]
 
 
 # ------------------------------------------------------------------ the bad-input corpus, end to end
@@ -775,3 +777,24 @@ def test_a_cp1252_table_is_one_warning_not_one_per_row(tmp_path):
     assert list(zip(warned["path"], warned["line"].astype(object), strict=True)) == [
         ("t.csv", 2), ("t.jsonl", 1), ("u.csv", pd.NA)]
     assert "5 rows, lines 2–6" in warned["reason"].iloc[0] and "utf-16" in warned["reason"].iloc[2]
+
+
+def test_a_cr_inside_an_unquoted_csv_field_is_text_and_old_mac_lines_still_split(tmp_path):
+    path = write(tmp_path / "c.csv", "id,text\n1,Turkey\rand Russia.\n2,Ankara.\n")
+    assert list(ingest(path, reference_date=TODAY).articles["text"]) == ["Turkey\nand Russia.", "Ankara."]
+    path = write(tmp_path / "mac.csv", "id,text\r1,Turkey and Russia.\r2,\"Ankara\rand Moscow.\"\r")
+    assert list(ingest(path, reference_date=TODAY).articles["text"]) == ["Turkey and Russia.", "Ankara\nand Moscow."]
+
+
+def test_json_tables_arrays_or_lines_plain_or_gzipped(tmp_path):
+    import gzip
+
+    rows = [{"id": "1", "text": "Turkey and Russia."}, {"id": "2", "title": "No text"}, {"id": "3", "text": "Ankara."}]
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "array.json.gz").write_bytes(gzip.compress(json.dumps(rows).encode()))
+    write(tmp_path / "c" / "lines.json", "".join(json.dumps(row) + "\n" for row in rows))
+    result = ingest(tmp_path / "c", reference_date=TODAY)
+    assert list(zip(result.articles["path"], result.articles["line"], result.articles["source_id"], strict=True)) == [
+        ("array.json.gz", 1, "1"), ("array.json.gz", 3, "3"), ("lines.json", 1, "1"), ("lines.json", 3, "3")]
+    skipped = result.skipped[result.skipped["action"] == "skipped"]
+    assert list(zip(skipped["path"], skipped["line"], strict=True)) == [("array.json.gz", 2), ("lines.json", 2)]

@@ -20,7 +20,7 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 import numpy as np
@@ -47,10 +47,11 @@ __all__ = ["iter_records", "parse_text_article", "partitions", "iter_partition",
            "apply_overrides", "TEXT_SUFFIXES", "TABLE_SUFFIXES"]
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 METADATA_NAMES = ("metadata.csv",)
 _ROLES = ("text", "title", "published", "url", "source", "id")
 _DELIMITERS = (",", ";", "\t", "|")
+_PROTECTED_CR = "\ufdd0"  # a noncharacter, never in interchanged text: stands for a CR inside a CSV line
 
 # --------------------------------------------------------------------------- text → article
 
@@ -448,6 +449,41 @@ class _Reader:
                                                  f"the rest of the file is not read")
         self.not_utf8(label, not_utf8)
 
+    def json_file(self, label: str, opener: Callable[[], BinaryIO], compression: str = "") -> Iterator[dict]:
+        """A ``.json`` table: an array of objects (read whole: the standard library cannot stream
+        one; rows are numbered from 1), or JSON lines under another name."""
+        try:
+            with opener() as raw:
+                stream = open_compressed(raw, compression)
+                head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
+                is_array = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+                data = stream.read() if is_array else b""
+        except DAMAGED as error:
+            self.problems.add(label, None, f"cannot be read ({_why(error)})")
+            return
+        if not is_array:
+            yield from self.jsonl(label, opener, compression)
+            return
+        decoded = decode_text(data)
+        for warning in decoded.warnings:
+            self.problems.add(label, None, warning, "warned")
+        try:
+            rows = json.loads(decoded.text.removeprefix("\ufeff"), strict=False)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{label}: not valid JSON ({error}).") from None
+        columns: dict[tuple, dict] = {}
+        for number, row in enumerate(rows, start=1):
+            if not isinstance(row, dict):
+                self.problems.add(label, number, f"JSON array item is a {type(row).__name__}, not an object")
+                continue
+            keys = tuple(row)
+            cols = columns.get(keys)
+            if cols is None:
+                cols = columns[keys] = self.columns_of(keys)
+            record = self.row(row, cols, label, number)
+            if record is not None:
+                yield record
+
     def bom_codec(self, label: str, stream: BinaryIO) -> str | None:
         """The codec a table's byte-order mark names (None for UTF-8), warned about when it is not UTF-8."""
         codec = text_encoding_of(stream.peek(4)[:4]) if hasattr(stream, "peek") else None
@@ -498,6 +534,7 @@ class _Reader:
                                                          f"the last ones are taken as empty", "warned")
                     if fell_back:
                         not_utf8.append(number)
+                    fields = [field.replace(_PROTECTED_CR, "\r") for field in fields]
                     record = self.row(dict(zip(header, fields, strict=False)), cols, label, number, strip_nul=True)
                     if record is not None:
                         yield record
@@ -566,6 +603,8 @@ class _Reader:
         kind = split_suffix(label)[0]
         if kind in (".jsonl", ".ndjson"):
             yield from self.jsonl(label, opener, compression)
+        elif kind == ".json":
+            yield from self.json_file(label, opener, compression)
         elif kind == ".csv":
             yield from self.csv_file(label, opener, compression)
         elif path is not None and not compression:
@@ -593,8 +632,8 @@ class _Reader:
         elif kind in TEXT_SUFFIXES:
             yield from self.text_file(name, opener, compression)
         else:
-            suffix = name.rsplit("/", 1)[-1].rpartition(".")[2] if "." in name.rsplit("/", 1)[-1] else ""
-            self.problems.add(name, None, f"not an article file (suffix {'.' + suffix if suffix else 'none'!r}; expected "
+            suffix = PurePosixPath(name.rsplit("!", 1)[-1]).suffix
+            self.problems.add(name, None, f"not an article file (suffix {suffix or 'none'!r}; expected "
                                           f"{', '.join(TEXT_SUFFIXES)} or a {'/'.join(TABLE_SUFFIXES)} table, "
                                           f"perhaps {'/'.join(COMPRESSIONS)}-compressed, or a .zip of them)")
 
@@ -655,10 +694,20 @@ def _numbered_text_lines(stream: BinaryIO, codec: str | None) -> Iterator[tuple[
             yield number, line, False
         return
     number = 0
+    old_mac = None  # whether lines end with a bare CR, decided by the header line
     for raw in stream:
         text, fell_back = decode_line(raw)
-        # Old Mac files end lines with a bare CR: split them as the csv module expects.
-        pieces = re.split(r"(?<=\r)(?!\n)", text) if "\r" in text[:-2] else [text]
+        if old_mac is None:
+            old_mac = bool(re.search(r"\r(?!\n)", text)) and not text.endswith("\r\n")
+        if old_mac:
+            pieces = re.split(r"(?<=\r)(?!\n)", text)
+        elif "\r" in text[:-2] and _PROTECTED_CR not in text:
+            # In an LF or CRLF file a CR inside a line is text (csv.writer leaves it
+            # unquoted when the line terminator is LF); the csv module would end the
+            # row there, so it is hidden from it and put back in the fields.
+            pieces = [re.sub(r"\r(?=[^\n])", _PROTECTED_CR, text)]
+        else:
+            pieces = [text]
         for piece in pieces:
             if piece:
                 number += 1

@@ -69,7 +69,8 @@ def read_corpus(path: str | Path, *, columns: dict[str, str] | None = None, meta
     IngestResult
         ``articles`` with columns article_id, path, line, source_id, title,
         source, byline, url, published (datetime64, NaT when unknown),
-        date_source, text, n_chars, content_hash, duplicate_of; and
+        date_source, text, n_chars, content_hash, duplicate_of,
+        clutter_lines (lines or fragments of page furniture removed); and
         ``skipped`` with columns path, line, reason, action ("skipped";
         "kept" for articles kept with a caveat; "warned" for articles read
         with a guess, such as the encoding, to check).
@@ -188,7 +189,7 @@ def check_repeated_id(record: dict, seen_ids: dict[str, tuple[str, object]], pro
 
 def assemble(records: list[dict]) -> tuple[pd.DataFrame, list[str]]:
     frame = pd.DataFrame.from_records(records, columns=["path", "line", "source_id", "title", "source", "byline",
-                                                       "url", "published", "date_source", "text"])
+                                                       "url", "published", "date_source", "text", "clutter_lines"])
     frame["line"] = frame["line"].astype("Int64")
     frame["published"] = pd.to_datetime(frame["published"], errors="coerce")
     frame["n_chars"] = frame["text"].str.len().astype("int64")
@@ -203,6 +204,7 @@ def assemble(records: list[dict]) -> tuple[pd.DataFrame, list[str]]:
         ids.append(digest[:16] if copy == 0 else hashlib.sha256(f"{digest}\0copy\0{copy}".encode()).hexdigest()[:16])
     frame.insert(0, "article_id", ids)
     frame["duplicate_of"] = ""
+    frame["clutter_lines"] = frame.pop("clutter_lines").fillna(0).astype("int64")  # after the declared columns
     for column in ("source_id", "title", "source", "byline", "url", "date_source", "text", "path"):
         frame[column] = frame[column].fillna("").astype(object)
     return frame, normalised
