@@ -3,7 +3,6 @@
 - :mod:`.pipeline` — :func:`run`, every stage in memory → :class:`Results`;
 - :mod:`.pool` — scoring in batches on all cores or a Dask cluster;
 - :mod:`.tasks` — what a worker does with a batch;
-- :mod:`.cache` — scored articles on disk, keyed by content and scorer;
-- :mod:`.compiled` — the scorer compiled once per run and kept on disk between runs;
+- :mod:`.cache` — scored articles on disk, keyed by content and scorer (the compiled scorer: :mod:`analysis.score.compiled`);
 - :mod:`.stream` — any corpus size in bounded memory.
 """

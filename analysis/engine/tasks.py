@@ -126,7 +126,8 @@ def read_and_score(piece: tuple, options: dict, params: tuple) -> dict:
         records.append(record)
         boundaries.append(len(problems.rows))
     meta = pd.DataFrame.from_records(records, columns=["path", "line", "source_id", "title", "source", "byline",
-                                                      "url", "published", "date_source", "text"])
+                                                      "url", "published", "date_source", "text", "clutter_lines"])
+    meta["clutter_lines"] = meta["clutter_lines"].fillna(0).astype("int64")
     normalised = [normalise(t) for t in meta["text"]]
     meta["line"] = meta["line"].astype("Int64")
     meta["published"] = pd.to_datetime(meta["published"], errors="coerce")
