@@ -227,6 +227,7 @@ def test_cluster_bootstrap_of_a_total_has_the_sampling_variance():
     assert draws.var() == pytest.approx(population * everyone.var(), rel=0.05)
 
 
+@pytest.mark.slow  # a coverage simulation: hundreds of bootstraps
 def test_interval_of_goldstein_per_article_covers_the_truth_at_about_the_nominal_rate():
     rng = np.random.default_rng(11)
     truth, hits, trials = -1.0, 0, 150
