@@ -21,7 +21,7 @@ REPORT_MARKER = "<!-- relationship-dynamics report -->"  # the first line of eve
 TABLES = {
     "articles": "articles", "sentences": "sentences", "article_topics": "article_topics",
     "topic_periods": "topic_periods", "comparisons": "comparisons", "trends": "trends",
-    "changes": "changes", "skipped": "skipped",
+    "changes": "changes_table", "skipped": "skipped",
     "events": "events", "event_periods": "event_periods", "event_study": "event_study_table",
     "directed_lags": "directed_lags", "granger": "granger", "perspectives": "perspectives",
     "perspective_periods": "perspective_periods", "perspective_comparisons": "perspective_comparisons",

@@ -23,6 +23,7 @@ from ..config import Config
 from ..dynamics import (
     ComparisonTable,
     DirectedDynamics,
+    changes_table,
     choose_periods,
     compare_periods,
     detect_changes,
@@ -99,6 +100,11 @@ class Results:
     @property
     def granger(self) -> pd.DataFrame | None:
         return None if self.directed is None else self.directed.granger
+
+    @property
+    def changes_table(self) -> pd.DataFrame:
+        """The change points as written to ``changes.csv``: the breaks, or one row saying why there is none."""
+        return changes_table(self.changes, self.changes_note, measure=self.headline)
 
     @property
     def event_study_table(self) -> pd.DataFrame | None:
@@ -199,7 +205,8 @@ def run(config: Config, *, progress: bool = False) -> Results:
     headline = choose_headline(evidence)
     sides = tuple(side.label for side in scorer.dyad_.sides)
     try:
-        changes = detect_changes(headline_periods(measures_table, headline), ALL_TOPICS, column="value", seed=config.seed)
+        changes = detect_changes(headline_periods(measures_table, headline), ALL_TOPICS, column="value", seed=config.seed,
+                                 measure=headline)
         note = "" if len(changes) else "No change point: the series is consistent with one level."
     except TooShortError as error:
         changes = pd.DataFrame(columns=list(CHANGES))
