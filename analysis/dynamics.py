@@ -53,6 +53,8 @@ def parse_period(spec: object, periods: Mapping[str, object] | None = None) -> t
             return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31"), text
         frequency = "Q" if "Q" in text.upper() else "M" if len(text) == 7 else "D"
         period = pd.Period(text, freq=frequency)
+        if pd.isna(period):  # "" and words pandas reads as "not a time" give NaT, not an error
+            raise ValueError(text)
         return period.start_time.normalize(), period.end_time.normalize(), text
     except (ValueError, TypeError):
         raise AnalysisError(f"cannot read period {spec!r}: give (start, end), a year, 'YYYY-YYYY', "

@@ -230,6 +230,12 @@ def test_comparison_labels_are_columns_that_survive_concat_and_merge(rng):
     assert "A = 2021, B = 2022" in first.summary()
 
 
+@pytest.mark.parametrize("spec", ["", "ME", "NaT", "  "])
+def test_a_period_pandas_reads_as_no_time_is_an_error(spec):
+    with pytest.raises(AnalysisError, match="cannot read period"):
+        parse_period(spec)
+
+
 def test_the_written_comparison_says_which_days_a_and_b_were(rng, tmp_path):
     # A named period's label alone ("before the invasion") does not say its days; the CSV must.
     rows = simulated(rng, 20, "2021-01-01", "2021-12-31", 0.0) + simulated(rng, 20, "2022-03-01", "2022-12-31", 0.2, prefix="b")
