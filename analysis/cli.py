@@ -193,6 +193,16 @@ def _command_line(argv: list[str]) -> str:
     return "relationship-dynamics " + " ".join(shlex.quote(a) for a in argv)
 
 
+def _print_evaluation(result, predictions: str | None) -> int:
+    print(result.summary())
+    if predictions:
+        from .io import write_text
+
+        Path(predictions).parent.mkdir(parents=True, exist_ok=True)
+        write_text(Path(predictions), result.predictions.to_csv(index=False, lineterminator="\n"))
+    return 0
+
+
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
     _check_command_options(args)
     if args.command == "evaluate":
@@ -201,27 +211,15 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 
         if args.dyad:
             if not args.gold:
-                raise AnalysisError("evaluate --dyad needs a gold CSV of coded sentences.")
+                raise UsageError("evaluate --dyad needs a gold CSV of coded sentences.")
             result = evaluate_dyad(args.gold, dyad=args.dyad, scorer=Scorer(args.dyad, cues=args.cues, tone=False,
                                                                             model=args.model),
                                    group=args.group, n_boot=args.n_boot, corpus=args.corpus)
-            print(result.summary())
-            if args.predictions:
-                from .io import write_text
-
-                Path(args.predictions).parent.mkdir(parents=True, exist_ok=True)
-                write_text(Path(args.predictions), result.predictions.to_csv(index=False, lineterminator="\n"))
-            return 0
+            return _print_evaluation(result, args.predictions)
         result = evaluate(args.gold, text_column=args.text_column, label_column=args.label_column,
                           goldstein_column=args.goldstein_column or None, cameo_column=args.cameo_column or None,
                           scorer=Scorer(cues=args.cues, tone=False))
-        print(result.summary())
-        if args.predictions:
-            from .io import write_text
-
-            Path(args.predictions).parent.mkdir(parents=True, exist_ok=True)
-            write_text(Path(args.predictions), result.predictions.to_csv(index=False, lineterminator="\n"))
-        return 0
+        return _print_evaluation(result, args.predictions)
 
     config = _config(args)
     if args.command == "ingest":

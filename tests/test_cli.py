@@ -133,6 +133,8 @@ def test_a_bad_setting_in_the_config_file_is_one_error_line_naming_file_and_key(
     (["stream", "--batch-size", "0"], 2, "--batch-size must be at least 1"),
     (["report", "--engine", "dask", "--scheduler", "not an address:x"], 2, "is not a Dask scheduler address"),
     (["report", "--bogus"], 2, "unrecognized arguments: --bogus"),
+    (["evaluate", "--dyad", "mine.yaml"], 2, "evaluate --dyad needs a gold CSV"),
+    (["evaluate", "--dyad", "mine.yaml", "gold.csv", "--n-boot", "0"], 2, "--n-boot must be at least 1"),
 ])
 def test_a_bad_option_is_one_error_line_before_the_corpus_is_read(tmp_path, capsys, monkeypatch, argv, code, message):
     import analysis.engine.pipeline as pipeline
