@@ -6,6 +6,7 @@ file over the defaults.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -25,6 +26,7 @@ _TYPES: dict[str, type] = {
     "jobs": int, "engine": str, "scheduler": str, "cache": str, "report_max_articles": int,
     "report_max_points": int, "compare": dict, "named_periods": dict, "columns": dict,
 }
+_PATHS = {"corpus", "out", "figures", "dyad", "topics", "cues", "model", "metadata", "cache"}  # a Path is fine too
 _MINIMUM = {"min_articles": 0, "n_boot": 1, "seed": 0, "jobs": 0, "report_max_articles": 1, "report_max_points": 1}
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", dict: "a table"}
 
@@ -106,7 +108,8 @@ class Config:
         ConfigError
             A value of the wrong type or out of range, naming the option (``--n-boot``).
         """
-        applied = {k: v for k, v in options.items() if v is not None}
+        applied = {k: str(v) if k in _PATHS and isinstance(v, os.PathLike) else v
+                   for k, v in options.items() if v is not None}
         for key, value in applied.items():
             check_value(key, value, "--" + key.replace("_", "-"))
         origins = {**self.origins, **{key: "--" + key.replace("_", "-") for key in applied}}

@@ -171,3 +171,15 @@ def test_compare_warns_when_a_period_holds_no_article(capsys, caplog):
     with caplog.at_level("WARNING"):
         assert main(["compare", "--a", "1990", "--b", "2025", "--n-boot", "20", "--no-tone"]) == 0
     assert any("no scored article falls in 1990" in r.getMessage() for r in caplog.records)
+
+
+def test_settings_from_a_notebook_are_checked_and_paths_may_be_paths(tmp_path):
+    from pathlib import Path
+
+    from analysis.config import Config
+    from analysis.errors import ConfigError
+
+    assert Config().with_options(corpus=Path("seeds"), n_boot=10).corpus == "seeds"
+    for bad in ({"tone": "no"}, {"n_boot": 0}, {"seed": -1}, {"jobs": True}, {"engine": "spark"}):
+        with pytest.raises(ConfigError, match="^--"):
+            Config().with_options(**bad)
