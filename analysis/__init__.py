@@ -31,7 +31,7 @@ _EXPORTS = {
     "evaluate": "validate",
     "run": "engine.pipeline", "Results": "engine.pipeline", "build_report": "engine.pipeline",
     "run_stream": "engine.pipeline", "stream_periods": "engine.pipeline", "score_articles": "engine.pipeline",
-    "make_scorer": "engine.pipeline", "load_config": "config", "Config": "config",
+    "make_scorer": "engine.pipeline", "compare": "engine.pipeline", "make_figures": "present.figures", "load_config": "config", "Config": "config",
     "save_figure": "present.figures", "paper_style": "present.figures",
     "plot_net_by_topic": "present.figures", "plot_heatmap": "present.figures", "plot_comparison": "present.figures",
     "plot_mass": "present.figures", "plot_articles": "present.figures", "plot_changes": "present.figures",

@@ -1,10 +1,12 @@
 """Command-line interface: a thin layer that parses arguments and calls the library.
 
 Exit codes: 0 success; 1 a run-time problem (e.g. an unwritable output
-folder); 2 a configuration error (bad config, dyad, taxonomy or lexicon
-file; bad option); 3 the corpus cannot be read at all; 4 a series too short
-for the statistic asked for. Every failure prints one line ``error: …``,
-never a traceback.
+folder, an unreachable Dask scheduler); 2 a usage or configuration error (an
+unknown option, a value of the wrong type or range, a bad period or
+frequency, a bad config, dyad, taxonomy or lexicon file), found before any
+work; 3 the corpus cannot be read at all; 4 a series too short for the
+statistic asked for; 130 interrupted. Every failure prints one line
+``error: …``, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,9 +18,20 @@ import shlex
 import sys
 from pathlib import Path
 
-from .errors import AnalysisError
+from .errors import AnalysisError, ConfigError
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["main", "build_parser", "COMMANDS", "UsageError"]
+
+FORMATS = ("pdf", "svg", "png")
+
+
+class UsageError(ConfigError):
+    """An option argparse cannot read (exit code 2, one ``error:`` line like every other failure)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse prints usage and "prog: error:" over several lines; one line here
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 COMMANDS = {
     "ingest": "Read a corpus and write the articles table (CSV) and what was skipped.",
@@ -38,6 +51,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cues", help="cue lexicon YAML (default: bundled CAMEO lexicon)")
     parser.add_argument("--model", help="the scorer's learned model: a model.json, or 'none' for the rules alone "
                                         "(default: the bundled model)")
+    parser.add_argument("--column", action="append", metavar="ROLE=NAME",
+                        help="the column of a table corpus that holds ROLE (text, title, published, url, source, id), "
+                             "e.g. --column text=body; repeat for several")
     parser.add_argument("--metadata", help="metadata CSV whose values override the articles' (default: CORPUS/metadata.csv)")
     parser.add_argument("--freq", help="period length: ME, QE or YE")
     parser.add_argument("--min-articles", type=int, help="periods with fewer articles are flagged thin")
@@ -57,12 +73,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="relationship-dynamics",
         description="Measure cooperation and friction between two countries, per topic and over time, "
                     "from a collection of news articles.",
-        epilog="Exit codes: 0 success; 1 run-time problem; 2 configuration error; 3 unreadable corpus; "
-               "4 series too short. Settings come from ./analysis.toml unless --config says otherwise.")
+        epilog="Exit codes: 0 success; 1 run-time problem; 2 usage or configuration error; 3 unreadable corpus; "
+               "4 series too short; 130 interrupted. Settings come from ./analysis.toml unless --config says otherwise.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", help=COMMANDS["ingest"], description=COMMANDS["ingest"])
@@ -117,18 +133,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _columns(values: list[str] | None) -> dict[str, str] | None:
+    from .config import COLUMN_ROLES
+
+    if not values:
+        return None
+    columns = {}
+    for value in values:
+        role, equals, name = value.partition("=")
+        if not equals or role not in COLUMN_ROLES or not name:
+            raise UsageError(f"--column takes ROLE=NAME with ROLE one of {', '.join(COLUMN_ROLES)}, found {value!r}.")
+        columns[role] = name
+    return columns
+
+
+def _check_command_options(args: argparse.Namespace) -> None:
+    """The options of one command that the config does not hold, checked before any work."""
+    if getattr(args, "batch_size", 1) < 1:
+        raise UsageError(f"--batch-size must be at least 1, found {args.batch_size}.")
+    if args.command == "evaluate" and args.n_boot < 1:
+        raise UsageError(f"--n-boot must be at least 1, found {args.n_boot}.")
+    if args.command == "figures":
+        formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown or not formats:
+            raise UsageError(f"--formats takes a comma-separated list of {', '.join(FORMATS)}, found {args.formats!r}.")
+
+
 def _config(args: argparse.Namespace):
     from .config import load_config
+    from .engine.pipeline import check_config, check_periods
 
     config = load_config(getattr(args, "config", None))
     corpus = getattr(args, "corpus", None)
     if args.command == "report" and (args.a or args.b):
         if not (args.a and args.b):
-            from .errors import ConfigError
-
-            raise ConfigError("give both --a and --b (the two periods to compare), or neither.")
+            raise UsageError("give both --a and --b (the two periods to compare), or neither.")
         config = config.with_options(compare={"a": args.a, "b": args.b})
-    return config.with_options(
+    config = _apply_options(config, args, corpus)
+    if args.command == "compare":
+        from .engine.pipeline import named_periods
+
+        check_periods(args.a, args.b, named_periods(config))
+    check_config(config)
+    return config
+
+
+def _apply_options(config, args: argparse.Namespace, corpus: str | None):
+    return config.with_options(columns=_columns(getattr(args, "column", None)),
         corpus=corpus, out=getattr(args, "out", None), figures=getattr(args, "figures", None),
         dyad=getattr(args, "dyad", None), topics=getattr(args, "topics", None), cues=getattr(args, "cues", None),
         model=getattr(args, "model", None),
@@ -143,41 +195,41 @@ def _command_line(argv: list[str]) -> str:
     return "relationship-dynamics " + " ".join(shlex.quote(a) for a in argv)
 
 
+def _print_evaluation(result, predictions: str | None) -> int:
+    print(result.summary())
+    if predictions:
+        from .io import write_text
+
+        Path(predictions).parent.mkdir(parents=True, exist_ok=True)
+        write_text(Path(predictions), result.predictions.to_csv(index=False, lineterminator="\n"))
+    return 0
+
+
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
+    _check_command_options(args)
     if args.command == "evaluate":
         from .score import Scorer
         from .validate import evaluate, evaluate_dyad
 
         if args.dyad:
             if not args.gold:
-                raise AnalysisError("evaluate --dyad needs a gold CSV of coded sentences.")
+                raise UsageError("evaluate --dyad needs a gold CSV of coded sentences.")
             result = evaluate_dyad(args.gold, dyad=args.dyad, scorer=Scorer(args.dyad, cues=args.cues, tone=False,
                                                                             model=args.model),
                                    group=args.group, n_boot=args.n_boot, corpus=args.corpus)
-            print(result.summary())
-            if args.predictions:
-                from .io import write_text
-
-                Path(args.predictions).parent.mkdir(parents=True, exist_ok=True)
-                write_text(Path(args.predictions), result.predictions.to_csv(index=False, lineterminator="\n"))
-            return 0
+            return _print_evaluation(result, args.predictions)
         result = evaluate(args.gold, text_column=args.text_column, label_column=args.label_column,
                           goldstein_column=args.goldstein_column or None, cameo_column=args.cameo_column or None,
                           scorer=Scorer(cues=args.cues, tone=False))
-        print(result.summary())
-        if args.predictions:
-            from .io import write_text
-
-            Path(args.predictions).parent.mkdir(parents=True, exist_ok=True)
-            write_text(Path(args.predictions), result.predictions.to_csv(index=False, lineterminator="\n"))
-        return 0
+        return _print_evaluation(result, args.predictions)
 
     config = _config(args)
     if args.command == "ingest":
         from .ingest import read_corpus
         from .io import write_text
 
-        result = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
+        result = read_corpus(config.corpus, columns=config.columns or None, metadata=config.metadata,
+                             infer_dates=config.infer_dates)
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
         write_text(output, result.articles.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"))
@@ -243,8 +295,11 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
     logging.basicConfig(level=logging.ERROR if getattr(args, "quiet", False) or os.environ.get("CI") else logging.WARNING,
                         format="warning: %(message)s")
     try:

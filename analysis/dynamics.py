@@ -19,7 +19,7 @@ from .errors import AnalysisError, TooShortError
 from .schema import ALL_TOPICS, CHANGES, COMPARISONS, TRENDS, check
 from .stats import bootstrap_means, cell_rng, dated_rows
 
-__all__ = ["compare_periods", "ComparisonTable", "trend", "detect_changes", "parse_period", "choose_periods",
+__all__ = ["compare_periods", "ComparisonTable", "trend", "detect_changes", "changes_table", "parse_period", "choose_periods",
            "directed_dynamics", "DirectedDynamics"]
 
 # --------------------------------------------------------------------------- periods
@@ -53,6 +53,8 @@ def parse_period(spec: object, periods: Mapping[str, object] | None = None) -> t
             return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31"), text
         frequency = "Q" if "Q" in text.upper() else "M" if len(text) == 7 else "D"
         period = pd.Period(text, freq=frequency)
+        if pd.isna(period):  # "" and words pandas reads as "not a time" give NaT, not an error
+            raise ValueError(text)
         return period.start_time.normalize(), period.end_time.normalize(), text
     except (ValueError, TypeError):
         raise AnalysisError(f"cannot read period {spec!r}: give (start, end), a year, 'YYYY-YYYY', "
@@ -62,8 +64,9 @@ def parse_period(spec: object, periods: Mapping[str, object] | None = None) -> t
 class ComparisonTable(pd.DataFrame):
     """The result of :func:`compare_periods`: a DataFrame that also reads well as text.
 
-    The period labels are columns (``period_a``, ``period_b``), so they
-    survive ``pd.concat`` and ``merge`` with other comparisons; like a
+    The periods are columns (labels ``period_a``, ``period_b`` and their
+    days ``a_start``, ``a_end``, ``b_start``, ``b_end``), so they survive
+    ``pd.concat`` and ``merge`` and are in the written CSV; like a
     statsmodels result it has :attr:`table` (the plain DataFrame),
     :meth:`conf_int` and :meth:`summary`.
     """
@@ -102,7 +105,8 @@ class ComparisonTable(pd.DataFrame):
     def summary(self) -> str:
         """A plain-text table (no timestamps), like statsmodels' summaries."""
         lines = [f"Period comparison: A = {self.period_a}, B = {self.period_b}", getattr(self, "method", "") or "", ""]
-        shown = pd.DataFrame(self).drop(columns=["period_a", "period_b"], errors="ignore").copy()
+        shown = pd.DataFrame(self).drop(columns=["period_a", "period_b", "a_start", "a_end", "b_start", "b_end"],
+                                        errors="ignore").copy()
         for column in ("mean_a", "mean_b", "difference", "ci_low", "ci_high", "effect_size"):
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:+.3f}")
         for column in ("p_value", "p_adjusted"):
@@ -158,7 +162,8 @@ def compare_periods(article_topics: pd.DataFrame, a: object, b: object, *, by: s
     Returns
     -------
     ComparisonTable
-        topic, period_a, period_b (the periods' labels), n_a, n_b, mean_a, mean_b, difference, ci_low, ci_high,
+        topic, period_a, period_b (the periods' labels), a_start, a_end, b_start, b_end (their first and last
+        days), n_a, n_b, mean_a, mean_b, difference, ci_low, ci_high,
         p_value, p_adjusted, effect_size, significant (p_adjusted < alpha).
         Rows with fewer than two articles in a period have NaN statistics.
     """
@@ -178,7 +183,8 @@ def compare_periods(article_topics: pd.DataFrame, a: object, b: object, *, by: s
     for group in ordered:
         xa = in_a.loc[in_a[by] == group, "net"].to_numpy(dtype=float)
         xb = in_b.loc[in_b[by] == group, "net"].to_numpy(dtype=float)
-        row = {"topic": group, "period_a": label_a, "period_b": label_b, "n_a": len(xa), "n_b": len(xb),
+        row = {"topic": group, "period_a": label_a, "period_b": label_b, "a_start": start_a, "a_end": end_a,
+               "b_start": start_b, "b_end": end_b, "n_a": len(xa), "n_b": len(xb),
                "mean_a": float(xa.mean()) if len(xa) else math.nan,
                "mean_b": float(xb.mean()) if len(xb) else math.nan}
         row["difference"] = row["mean_b"] - row["mean_a"]
@@ -278,12 +284,13 @@ def _noise_scale(signal: np.ndarray) -> float:
 
 def detect_changes(topic_periods: pd.DataFrame, topic: str = ALL_TOPICS, *, column: str = "mean_net",
                    min_periods: int = 8, min_size: int = 2, penalty: float | None = None, penalty_factor: float = 3.0,
-                   n_boot: int = 200, seed: int = 20240101) -> pd.DataFrame:
+                   n_boot: int = 200, seed: int = 20240101, measure: str | None = None) -> pd.DataFrame:
     """Change points in a topic's series of period values (``ruptures`` PELT).
 
     ``column`` is the series: ``mean_net`` of :func:`analysis.aggregate`, or
     ``value`` of one measure's rows of :func:`analysis.events.event_periods`
-    (the report runs it on its headline measure).
+    (the report runs it on its headline measure); ``measure`` names the
+    series in the table (default: ``column``).
 
     PELT with an L2 cost, ``jump=1`` and ``min_size`` periods per segment; the
     penalty is BIC-type, ``penalty_factor · σ² · log n`` with σ estimated
@@ -305,9 +312,9 @@ def detect_changes(topic_periods: pd.DataFrame, topic: str = ALL_TOPICS, *, colu
     Returns
     -------
     pandas.DataFrame
-        topic, break_period (first period of the new regime), break_date,
-        ci_low, ci_high (periods), mean_before, mean_after, support.
-        Empty when no break is found.
+        topic, measure, break_period (first period of the new regime), break_date,
+        ci_low, ci_high (periods), mean_before, mean_after, support, note ("").
+        Empty when no break is found (:func:`changes_table` adds the row saying so).
     """
     series = topic_periods[(topic_periods["topic"] == topic) & (topic_periods["n_articles"] > 0)
                            & topic_periods[column].notna()]
@@ -343,12 +350,37 @@ def detect_changes(topic_periods: pd.DataFrame, topic: str = ALL_TOPICS, *, colu
         located = np.array(nearest[i]) if nearest[i] else np.array([brk])
         low, high = (int(round(q)) for q in np.quantile(located, [0.025, 0.975]))
         low, high = min(max(low, 1), n - 1), min(max(high, 1), n - 1)
-        rows.append({"topic": topic, "break_period": periods[brk], "break_date": starts[brk],
+        rows.append({"topic": topic, "measure": measure or column, "break_period": periods[brk], "break_date": starts[brk],
                      "ci_low": periods[low], "ci_high": periods[high],
                      "mean_before": float(signal[bounds[i]:brk].mean()),
                      "mean_after": float(signal[brk:bounds[i + 2]].mean()),
-                     "support": float(np.mean(np.abs(located - brk) <= 2)) if nearest[i] else 0.0})
+                     "support": float(np.mean(np.abs(located - brk) <= 2)) if nearest[i] else 0.0, "note": ""})
     return check(pd.DataFrame(rows, columns=list(CHANGES)), CHANGES, "changes")
+
+
+def changes_table(changes: pd.DataFrame, note: str, *, topic: str = ALL_TOPICS, measure: str = "") -> pd.DataFrame:
+    """The change points as written: the breaks, or one row whose ``note`` says why none is reported.
+
+    Parameters
+    ----------
+    changes
+        Output of :func:`detect_changes` (possibly empty).
+    note
+        Why there is no break ("too short", "consistent with one level").
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`analysis.schema.CHANGES`: ``changes`` itself when it has rows, else
+        one row of ``topic``, ``measure`` and ``note`` with the break columns empty.
+    """
+    if len(changes):
+        return check(changes, CHANGES, "changes")
+    row = {column: math.nan for column in CHANGES}
+    row.update(topic=topic, measure=measure, break_period="", ci_low="", ci_high="", note=note)
+    table = pd.DataFrame([row], columns=list(CHANGES))
+    table["break_date"] = pd.to_datetime(table["break_date"])
+    return table
 
 
 # --------------------------------------------------------------------------- which periods to compare

@@ -43,7 +43,7 @@ STORE_NAME = ".relationship-dynamics"  # OUT/<this>/: the generations of report 
 TABLES = {
     "articles": "articles", "sentences": "sentences", "article_topics": "article_topics",
     "topic_periods": "topic_periods", "comparisons": "comparisons", "trends": "trends",
-    "changes": "changes", "skipped": "skipped",
+    "changes": "changes_table", "skipped": "skipped",
     "events": "events", "event_periods": "event_periods", "event_study": "event_study_table",
     "directed_lags": "directed_lags", "granger": "granger", "perspectives": "perspectives",
     "perspective_periods": "perspective_periods", "perspective_comparisons": "perspective_comparisons",

@@ -39,8 +39,8 @@ TOPIC_PERIODS = (
     "volume_share", "thin", "n_stories",
 )
 COMPARISONS = (
-    "topic", "period_a", "period_b", "n_a", "n_b", "mean_a", "mean_b", "difference", "ci_low", "ci_high",
-    "p_value", "p_adjusted", "effect_size", "significant",
+    "topic", "period_a", "period_b", "a_start", "a_end", "b_start", "b_end", "n_a", "n_b", "mean_a", "mean_b",
+    "difference", "ci_low", "ci_high", "p_value", "p_adjusted", "effect_size", "significant",
 )
 # One row per direct sentence: the attributed A–B events (analysis.events.dyad_events).
 EVENTS = (
@@ -64,7 +64,9 @@ PERSPECTIVE_COMPARISONS = (
 DIRECTED_LAGS = ("measure", "lag", "correlation", "ci_low", "ci_high", "n_periods")
 GRANGER = ("cause", "effect", "lags", "f_statistic", "df_num", "df_denom", "p_value", "n_periods", "series")
 TRENDS = ("topic", "n_articles", "slope_per_year", "ci_low", "ci_high", "p_value", "maxlags")
-CHANGES = ("topic", "break_period", "break_date", "ci_low", "ci_high", "mean_before", "mean_after", "support")
+# One row per break; with no break, one row saying why none is reported (note), its break columns empty.
+CHANGES = ("topic", "measure", "break_period", "break_date", "ci_low", "ci_high", "mean_before", "mean_after", "support",
+           "note")
 
 
 def check(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import pytest
 
 from analysis.aggregation import aggregate, smooth
 from analysis.dynamics import (
+    changes_table,
     choose_periods,
     compare_periods,
     detect_changes,
@@ -14,6 +15,7 @@ from analysis.dynamics import (
     trend,
 )
 from analysis.errors import AnalysisError, TooShortError
+from analysis.schema import CHANGES
 
 
 def table(rows):
@@ -226,6 +228,44 @@ def test_comparison_labels_are_columns_that_survive_concat_and_merge(rng):
     assert list(intervals.columns) == ["ci_low", "ci_high"] and intervals.index.names == ["topic", "period_a", "period_b"]
     assert intervals.loc[("all", "2021", "2022"), "ci_low"] == first.iloc[0]["ci_low"]
     assert "A = 2021, B = 2022" in first.summary()
+
+
+@pytest.mark.parametrize("spec", ["", "ME", "NaT", "  "])
+def test_a_period_pandas_reads_as_no_time_is_an_error(spec):
+    with pytest.raises(AnalysisError, match="cannot read period"):
+        parse_period(spec)
+
+
+def test_the_written_comparison_says_which_days_a_and_b_were(rng, tmp_path):
+    # A named period's label alone ("before the invasion") does not say its days; the CSV must.
+    rows = simulated(rng, 20, "2021-01-01", "2021-12-31", 0.0) + simulated(rng, 20, "2022-03-01", "2022-12-31", 0.2, prefix="b")
+    named = {"before": ("2020-06-01", "2022-02-23")}
+    first = compare_periods(table(rows), "before", "after 2022-02-24", periods=named, n_boot=50, n_perm=100)
+    second = compare_periods(table(rows), "2021", "2022", n_boot=50, n_perm=100)
+    path = tmp_path / "comparisons.csv"
+    pd.concat([first, second], ignore_index=True).to_csv(path, index=False, date_format="%Y-%m-%d")
+    written = pd.read_csv(path, dtype=str)
+    assert list(written["period_a"]) == ["before", "2021"]
+    assert list(written["a_start"]) == ["2020-06-01", "2021-01-01"] and list(written["a_end"]) == ["2022-02-23", "2021-12-31"]
+    assert list(written["b_start"]) == ["2022-02-24", "2022-01-01"] and written.loc[1, "b_end"] == "2022-12-31"
+    assert "a_start" not in first.summary()
+
+
+def test_the_written_changes_say_why_there_is_no_break(tmp_path):
+    with pytest.raises(TooShortError) as caught:
+        detect_changes(_periods([0.1, 0.2, 0.3]))
+    written = changes_table(pd.DataFrame(columns=list(CHANGES)), str(caught.value), measure="conflict_share")
+    written.to_csv(tmp_path / "changes.csv", index=False)
+    back = pd.read_csv(tmp_path / "changes.csv", dtype=str, keep_default_na=False)
+    assert len(back) == 1 and back.loc[0, "topic"] == "all" and back.loc[0, "measure"] == "conflict_share"
+    assert "too short" in back.loc[0, "note"] and back.loc[0, "break_period"] == ""
+
+
+def test_break_rows_name_their_measure_and_are_kept_as_they_are():
+    values = [0.0] * 12 + [0.8] * 12
+    found = detect_changes(_periods(values), n_boot=20, measure="mean_net")
+    assert len(found) >= 1 and set(found["measure"]) == {"mean_net"} and set(found["note"]) == {""}
+    assert changes_table(found, "unused").equals(found)
 
 
 def test_choose_periods_keeps_configured_ones_that_hold_articles():

@@ -110,11 +110,7 @@ from helpers_events import scored_corpus, text_overlaps  # noqa: E402
 
 from analysis.aggregation import aggregate, article_topics  # noqa: E402
 from analysis.dynamics import compare_periods, directed_dynamics  # noqa: E402
-from analysis.events import (  # noqa: E402
-    dyad_events,
-    event_periods,
-    headline_periods,  # noqa: E402
-)
+from analysis.events import dyad_events, event_periods, headline_periods  # noqa: E402
 from analysis.present.figures import plot_directed, plot_events, plot_perspectives  # noqa: E402
 from analysis.reference import assign_perspectives  # noqa: E402
 

@@ -16,6 +16,7 @@ Function-level imports count: a lazy import is still a dependency.
 """
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -70,9 +71,19 @@ def _base(module: str, node: ast.ImportFrom) -> str:
     return f"{package}.{node.module}" if node.module else package
 
 
+@cache
+def _tree(module: str) -> ast.Module:
+    return ast.parse(MODULES[module].read_text(encoding="utf-8"))
+
+
+@cache
+def _nodes(module: str) -> tuple[ast.AST, ...]:
+    return tuple(ast.walk(_tree(module)))
+
+
 def imports(module: str) -> list[tuple[str, str, int]]:
     """``(target module, imported name or "", line)`` for every import of an ``analysis`` module in ``module``."""
-    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    tree = _tree(module)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -90,9 +101,9 @@ def imports(module: str) -> list[tuple[str, str, int]]:
 def _private_members() -> dict[str, set[str]]:
     """Module → the private names its classes define (``self._x = …`` and ``def _x`` in a class body)."""
     members: dict[str, set[str]] = {}
-    for module, path in MODULES.items():
+    for module in MODULES:
         names = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _nodes(module):
             if isinstance(node, ast.ClassDef):
                 for item in node.body:
                     if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and _private(item.name):
@@ -160,18 +171,17 @@ _STDLIB = frozenset(__import__("sys").stdlib_module_names)
 def test_no_private_name_crosses_a_module():
     members = _private_members()
     problems = []
-    for module, path in MODULES.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for module in MODULES:
         bound = {}
         for target, name, line in imports(module):
             if name and _private(name) and _resolves(target) != module:
                 problems.append(f"{module} line {line}: imports {name} from {target}")
-        for node in ast.walk(tree):
+        for node in _nodes(module):
             if isinstance(node, ast.ImportFrom | ast.Import):
                 for alias in node.names:
                     bound[alias.asname or alias.name.split(".")[0]] = alias.name
         others = set().union(*(names for other, names in members.items() if other != module)) - members[module]
-        for node in ast.walk(tree):
+        for node in _nodes(module):
             if not isinstance(node, ast.Attribute) or not _private(node.attr):
                 continue
             if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):

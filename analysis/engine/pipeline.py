@@ -23,6 +23,7 @@ from ..config import Config
 from ..dynamics import (
     ComparisonTable,
     DirectedDynamics,
+    changes_table,
     choose_periods,
     compare_periods,
     detect_changes,
@@ -30,7 +31,7 @@ from ..dynamics import (
     parse_period,
     trend,
 )
-from ..errors import TooShortError
+from ..errors import AnalysisError, ConfigError, TooShortError
 from ..events import (
     EventStudy,
     choose_headline,
@@ -56,7 +57,7 @@ from ..stats import story_keys
 from .pool import score_at_scale
 
 __all__ = ["Results", "run", "build_report", "default_comparison", "headline_periods", "make_scorer", "score_articles",
-           "run_stream", "stream_periods", "compare", "named_periods"]
+           "run_stream", "stream_periods", "compare", "named_periods", "check_config", "check_periods"]
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,11 @@ class Results:
         return None if self.directed is None else self.directed.granger
 
     @property
+    def changes_table(self) -> pd.DataFrame:
+        """The change points as written to ``changes.csv``: the breaks, or one row saying why there is none."""
+        return changes_table(self.changes, self.changes_note, measure=self.headline)
+
+    @property
     def event_study_table(self) -> pd.DataFrame | None:
         return None if self.event_study is None else self.event_study.table
 
@@ -138,6 +144,101 @@ def default_comparison(articles: pd.DataFrame) -> tuple[object, object]:
             (str((middle + pd.Timedelta(days=1)).date()), str(end.date())))
 
 
+def check_config(config: Config) -> None:
+    """Check what :class:`Config` cannot check alone, before any work: the frequency, the periods, the engine.
+
+    Types and ranges were checked when the config was read
+    (:func:`analysis.config.check_value`); here the frequency and periods are
+    read as the stages will read them, and a Dask scheduler's address is
+    parsed and, for TCP, connected to.
+
+    Raises
+    ------
+    ConfigError
+        A bad frequency or period, periods in the wrong order, a malformed
+        scheduler address (exit code 2); each message names the file and key
+        or the option it came from.
+    AnalysisError
+        The Dask scheduler cannot be reached, or Dask is not installed (exit code 1).
+    """
+    from ..stats import period_freq
+
+    try:
+        period_freq(config.freq)
+    except AnalysisError:
+        raise ConfigError(f"{config.source('freq')}: unknown period frequency {config.freq!r}; "
+                          f"use ME, QE or YE (month, quarter, year) or W.") from None
+    named = named_periods(config)
+    for name, spec in named.items():
+        _read_period(spec, named, f"{config.source('named_periods')}.{name}")
+    a, b = config.compare.get("a"), config.compare.get("b")
+    if a or b:
+        if not (a and b):
+            raise ConfigError(f"{config.source('compare')}: give both periods a and b, or neither.")
+        where = config.source("compare")
+        check_periods(a, b, named, where_a=f"{where}.a" if where == "compare" or ":" in where else "--a",
+                      where_b=f"{where}.b" if where == "compare" or ":" in where else "--b")
+    if config.engine == "dask":
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            raise AnalysisError("the dask engine needs dask and distributed: pip install 'relationship-dynamics[dask]'.")
+        if config.scheduler:
+            _check_scheduler(config.scheduler, config.source("scheduler"))
+    elif config.scheduler:
+        log.warning("%s is used with the dask engine only (--engine dask); the local engine ignores it.",
+                    config.source("scheduler"))
+
+
+def _read_period(spec: object, named: dict, where: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    spec = tuple(spec) if isinstance(spec, list) else spec
+    try:
+        start, end, label = parse_period(spec, named)
+    except (AnalysisError, ValueError, TypeError) as error:
+        message = str(error).removeprefix("cannot read period ")
+        raise ConfigError(f"{where}: cannot read period {message}") from None
+    if start > end:
+        raise ConfigError(f"{where}: period {label!r} ends ({end.date()}) before it starts ({start.date()}).")
+    return start, end, label
+
+
+def check_periods(a: object, b: object, named: dict | None = None, *, where_a: str = "--a",
+                  where_b: str = "--b") -> None:
+    """Raise :class:`ConfigError` unless ``a`` and ``b`` are readable periods and A does not start after B.
+
+    The comparison reports B − A, so a reversed pair flips every sign the
+    reader sees; it is refused rather than silently swapped.
+    """
+    named = named or {}
+    start_a, _, label_a = _read_period(a, named, where_a)
+    start_b, _, label_b = _read_period(b, named, where_b)
+    if start_a > start_b:
+        raise ConfigError(f"{where_a}/{where_b}: period A ({label_a}, from {start_a.date()}) starts after period B "
+                          f"({label_b}, from {start_b.date()}); the comparison is B − A, so give the earlier period as A.")
+
+
+def _check_scheduler(address: str, where: str) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if parts.scheme not in ("tcp", "tls", "ws", "wss", "ucx", "inproc") or not host or (
+            parts.scheme in ("tcp", "tls") and port is None):
+        raise ConfigError(f"{where}: {address!r} is not a Dask scheduler address; give tcp://HOST:PORT "
+                          f"(e.g. tcp://10.0.0.5:8786).")
+    if parts.scheme in ("tcp", "tls"):
+        try:
+            socket.create_connection((host, port), timeout=3).close()
+        except OSError as error:
+            raise AnalysisError(f"{where}: cannot reach the Dask scheduler at {address} "
+                                f"({error.strerror or error}). Start it, or leave out the scheduler for a local "
+                                f"cluster.") from None
+
+
 def make_scorer(config: Config) -> Scorer:
     """The scorer ``config`` asks for (dyad, topics, cues, tone, model)."""
     return Scorer(config.dyad, config.topics, config.cues, tone=config.tone, tone_all=config.tone_all,
@@ -155,9 +256,11 @@ def score_articles(config: Config, *, scorer: Scorer | None = None,
         its articles marked ``scored`` / ``unscored_reason`` (:func:`mark_scored`),
         and the sentences table (:data:`analysis.schema.SENTENCES`).
     """
+    check_config(config)
     # Compiled before the corpus is read (a bad vocabulary fails fast), or taken from the cache.
     scorer = compile_cached(scorer or make_scorer(config), config.cache or None)
-    ingested = read_corpus(config.corpus, metadata=config.metadata, infer_dates=config.infer_dates)
+    ingested = read_corpus(config.corpus, columns=config.columns or None, metadata=config.metadata,
+                           infer_dates=config.infer_dates)
     unique = ingested.articles[ingested.articles["duplicate_of"] == ""]
     bar = None
     if progress:
@@ -173,7 +276,14 @@ def score_articles(config: Config, *, scorer: Scorer | None = None,
 
 
 def run(config: Config, *, progress: bool = False) -> Results:
-    """Run the pipeline for ``config`` and return every table (nothing is written)."""
+    """Run the pipeline for ``config`` and return every table (nothing is written).
+
+    Raises
+    ------
+    ConfigError
+        A bad setting (:func:`check_config`), before the corpus is read.
+    """
+    check_config(config)
     scorer = compile_cached(make_scorer(config), config.cache or None)
     ingested, sentences = score_articles(config, scorer=scorer, progress=progress)
     articles = ingested.articles
@@ -184,8 +294,6 @@ def run(config: Config, *, progress: bool = False) -> Results:
     a, b = config.compare.get("a"), config.compare.get("b")
     a = tuple(a) if isinstance(a, list) else a
     b = tuple(b) if isinstance(b, list) else b
-    if a and b:
-        parse_period(a, named), parse_period(b, named)  # fail early on a bad spec
     a, b, comparison_note = choose_periods(per_topic, a, b, periods=named)
     if comparison_note:
         log.warning("%s", comparison_note)
@@ -203,7 +311,8 @@ def run(config: Config, *, progress: bool = False) -> Results:
     headline = choose_headline(evidence)
     sides = tuple(side.label for side in scorer.dyad_.sides)
     try:
-        changes = detect_changes(headline_periods(measures_table, headline), ALL_TOPICS, column="value", seed=config.seed)
+        changes = detect_changes(headline_periods(measures_table, headline), ALL_TOPICS, column="value", seed=config.seed,
+                                 measure=headline)
         note = "" if len(changes) else "No change point: the series is consistent with one level."
     except TooShortError as error:
         changes = pd.DataFrame(columns=list(CHANGES))
@@ -267,10 +376,15 @@ def compare(config: Config, a: object, b: object, *, progress: bool = False) -> 
         As :func:`analysis.dynamics.compare_periods`.
     """
     named = named_periods(config)
-    parse_period(a, named), parse_period(b, named)  # a bad period fails before the corpus is read
+    check_periods(a, b, named)  # a bad or reversed period fails before the corpus is read
     ingested, sentences = score_articles(config, progress=progress)
     per_topic = article_topics(sentences, ingested.articles)
-    return compare_periods(per_topic, a, b, periods=named, n_boot=config.n_boot, seed=config.seed)
+    table = compare_periods(per_topic, a, b, periods=named, n_boot=config.n_boot, seed=config.seed)
+    empty = [label for label, n in ((table.period_a, table["n_a"]), (table.period_b, table["n_b"]))
+             if not len(n) or int(n.max()) == 0]
+    if empty:
+        log.warning("no scored article falls in %s: the comparison has nothing to compare there.", " nor ".join(empty))
+    return table
 
 
 def build_report(results: Results, out: str | Path | None = None, *,
@@ -330,11 +444,12 @@ def run_stream(config: Config, output: str | Path, *, batch_size: int = 1000,
     from ..io import csv_text, write_text
     from .stream import stream, stream_lock
 
+    check_config(config)
     # One lock around the run and its topic_periods: another run cannot replace the folder in between.
     with stream_lock(output):
-        result = stream(config.corpus, output, scorer=make_scorer(config), metadata=config.metadata,
-                        infer_dates=config.infer_dates, jobs=config.jobs or None, engine=config.engine,
-                        scheduler=config.scheduler, cache=config.cache or None, batch_size=batch_size,
-                        progress=progress)
+        result = stream(config.corpus, output, scorer=make_scorer(config), columns=config.columns or None,
+                        metadata=config.metadata, infer_dates=config.infer_dates, jobs=config.jobs or None,
+                        engine=config.engine, scheduler=config.scheduler, cache=config.cache or None,
+                        batch_size=batch_size, progress=progress)
         write_text(result.folder / "topic_periods.csv", csv_text(stream_periods(result, config)))
     return result
