@@ -205,6 +205,12 @@ def _print_evaluation(result, predictions: str | None) -> int:
     return 0
 
 
+def _done(args: argparse.Namespace, summary: str) -> None:
+    """The one line a finished command prints: what it wrote (``--quiet``: nothing; errors still go to stderr)."""
+    if not getattr(args, "quiet", False):
+        print(summary)
+
+
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
     _check_command_options(args)
     if args.command == "evaluate":
@@ -235,7 +241,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         write_text(output, result.articles.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"))
         skipped_path = output.with_name(output.stem + "_skipped.csv")
         write_text(skipped_path, result.skipped.to_csv(index=False, lineterminator="\n"))
-        print(f"{len(result.articles)} articles → {output}; {int((result.skipped['action'] == 'skipped').sum())} "
+        _done(args, f"{len(result.articles)} articles → {output}; {int((result.skipped['action'] == 'skipped').sum())} "
               f"skipped, {len(result.skipped)} problems listed in {skipped_path}")
         return 0
     if args.command == "score":
@@ -246,7 +252,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
         write_text(output, sentences.to_csv(index=False, lineterminator="\n"))
-        print(f"{len(sentences)} sentences of {len(ingested.articles)} articles → {output}")
+        _done(args, f"{len(sentences)} sentences of {len(ingested.articles)} articles → {output}")
         return 0
 
     if args.command == "stream":
@@ -262,7 +268,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         if bar is not None:
             bar.close()
         n_skipped = int((result.skipped["action"] == "skipped").sum())
-        print(f"{result.n_articles} articles ({n_skipped} inputs skipped, "
+        _done(args, f"{result.n_articles} articles ({n_skipped} inputs skipped, "
               f"{result.n_duplicates} duplicates), {result.n_sentences} sentences → "
               f"{result.folder}/ (articles, article_topics, sentences/, topic_periods.csv, skipped.csv)")
         return 0
@@ -281,12 +287,12 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 
         formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
         written = make_figures(results, config.figures, formats)
-        print(f"{len(written)} figure files → {config.figures}/")
+        _done(args, f"{len(written)} figure files → {config.figures}/")
         return 0
     if args.command == "report":
         written = results.write(config.out, command=_command_line(argv))
         n_skipped = int((results.skipped["action"] == "skipped").sum())
-        print(f"{len(results.articles)} articles ({n_skipped} inputs skipped, "
+        _done(args, f"{len(results.articles)} articles ({n_skipped} inputs skipped, "
               f"{int((results.articles['duplicate_of'] != '').sum())} duplicates) → "
               f"{Path(config.out) / 'report.html'} and {len(written) - 1} data files in {Path(config.out) / 'data'}")
         return 0

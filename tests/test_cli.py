@@ -183,3 +183,18 @@ def test_settings_from_a_notebook_are_checked_and_paths_may_be_paths(tmp_path):
     for bad in ({"tone": "no"}, {"n_boot": 0}, {"seed": -1}, {"jobs": True}, {"engine": "spark"}):
         with pytest.raises(ConfigError, match="^--"):
             Config().with_options(**bad)
+
+
+def test_quiet_prints_nothing_and_leaves_no_lock(tmp_path, capsys):
+    """--quiet printed the summary line anyway, and an empty lock file stayed in the output folder."""
+    corpus = write(tmp_path / "corpus" / "a.txt", "Title: Talks\nDate: 2021-03-01\n\n"
+                   "Turkey and Russia signed a gas deal in Ankara on Monday.\n")
+    out = tmp_path / "out"
+    assert main(["report", "--corpus", str(corpus.parent), "--out", str(out), "--quiet", "--no-cache",
+                 "--n-boot", "50"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert (out / "report.html").exists()
+    assert not [p.name for p in out.iterdir() if "lock" in p.name]
+    assert main(["report", "--corpus", str(corpus.parent), "--out", str(out), "--no-cache", "--n-boot", "50"]) == 0
+    assert "articles" in capsys.readouterr().out  # without --quiet: the one summary line
