@@ -22,7 +22,7 @@ COLUMN_ROLES = ("text", "title", "published", "url", "source", "id")  # what --c
 # `n_boot = true` is a mistake, not 1; and a string is not a bool: `infer_dates = "false"` was True.
 _TYPES: dict[str, type] = {
     "corpus": str, "out": str, "figures": str, "freq": str, "min_articles": int, "n_boot": int, "seed": int,
-    "dyad": str, "topics": str, "cues": str, "model": str, "metadata": str, "infer_dates": bool, "tone": bool,
+    "dyad": str, "topics": str, "cues": str, "model": str, "metadata": str, "infer_dates": bool, "tone": bool, "tone_all": bool,
     "jobs": int, "engine": str, "scheduler": str, "cache": str, "report_max_articles": int,
     "report_max_points": int, "compare": dict, "named_periods": dict, "columns": dict,
 }
