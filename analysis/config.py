@@ -37,6 +37,7 @@ class Config:
     cache: str = "build/cache"
     report_max_articles: int = 2000
     report_max_points: int = 5000
+    report_max_sentences: int = 200  # scored sentences embedded per article (and its evidence); the rest in data/
     compare: dict = field(default_factory=dict)
     named_periods: dict = field(default_factory=dict)
     path: str | None = None
