@@ -89,7 +89,10 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
         if store is not None:
             store.store(records)
         for name, values in columns.items():
-            values.extend(record.get(name) for record in records)
+            if name in _REPEATED_COLUMNS:  # one string object per distinct value, not one per sentence
+                values.extend(_interned(record.get(name)) for record in records)
+            else:
+                values.extend(record.get(name) for record in records)
         if progress:
             progress(len({r["content_hash"] for r in records}))
         del records
@@ -115,6 +118,15 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
 # became Arrow strings (a copy of every text) and then Python strings again (another copy).
 _OBJECT_COLUMNS = {"article_id", "text", "sides", "third_parties", "relevance", "topics", "quad", "evidence",
                    "cue_spans", "source", "target", "direction"}
+
+
+# Columns of a few distinct short values ("direct", "a_to_b", "turkey;russia"): every unpickled row
+# brought its own copy of each, about 450 bytes a sentence in all.
+_REPEATED_COLUMNS = {"sides", "third_parties", "relevance", "topics", "quad", "source", "target", "direction"}
+
+
+def _interned(value):
+    return sys.intern(value) if type(value) is str else value
 
 
 def _column(name: str, values: list) -> pd.Series:
