@@ -24,10 +24,11 @@ _TYPES: dict[str, type] = {
     "corpus": str, "out": str, "figures": str, "freq": str, "min_articles": int, "n_boot": int, "seed": int,
     "dyad": str, "topics": str, "cues": str, "model": str, "metadata": str, "infer_dates": bool, "tone": bool, "tone_all": bool,
     "jobs": int, "engine": str, "scheduler": str, "cache": str, "report_max_articles": int,
-    "report_max_points": int, "compare": dict, "named_periods": dict, "columns": dict,
+    "report_max_points": int, "report_max_sentences": int, "compare": dict, "named_periods": dict, "columns": dict,
 }
 _PATHS = {"corpus", "out", "figures", "dyad", "topics", "cues", "model", "metadata", "cache"}  # a Path is fine too
-_MINIMUM = {"min_articles": 0, "n_boot": 1, "seed": 0, "jobs": 0, "report_max_articles": 1, "report_max_points": 1}
+_MINIMUM = {"min_articles": 0, "n_boot": 1, "seed": 0, "jobs": 0, "report_max_articles": 1, "report_max_points": 1,
+            "report_max_sentences": 0}
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", dict: "a table"}
 
 
@@ -94,6 +95,7 @@ class Config:
     cache: str = "build/cache"
     report_max_articles: int = 2000  # at least 1; the data files always hold every article
     report_max_points: int = 5000
+    report_max_sentences: int = 200  # scored sentences embedded per article (and its evidence); the rest in data/
     compare: dict = field(default_factory=dict)
     named_periods: dict = field(default_factory=dict)
     columns: dict = field(default_factory=dict)  # role → column name of a table corpus (--column text=body)

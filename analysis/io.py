@@ -97,6 +97,12 @@ def csv_text(frame: pd.DataFrame) -> str:
     Parquet keeps every value as it was. A table with a carriage return in
     some cell has every field quoted, so that it reads back as written.
     """
+    frame, quoting = _inert(frame)
+    return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d", quoting=quoting)
+
+
+def _inert(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The frame with formula cells quoted, and the quoting its CSV needs (see :func:`csv_text`)."""
     import csv
 
     frame = pd.DataFrame(frame)
@@ -114,21 +120,28 @@ def csv_text(frame: pd.DataFrame) -> str:
         frame = frame.assign(**escaped)
     # Python's csv writer quotes a field holding "\n" (the line end) but not a lone "\r", which every
     # reader takes for a line end: a table holding one quotes every field (and stays readable).
-    quoting = csv.QUOTE_ALL if carriage_return else csv.QUOTE_MINIMAL
-    return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d", quoting=quoting)
+    return frame, csv.QUOTE_ALL if carriage_return else csv.QUOTE_MINIMAL
 
 
 def write_table(frame: pd.DataFrame, directory: Path, name: str) -> list[Path]:
     """``name.csv`` (see :func:`csv_text`) and ``name.parquet``, both written atomically."""
     frame = pd.DataFrame(frame)
     csv_path = directory / f"{name}.csv"
-    write_text(csv_path, csv_text(frame))
+    inert, quoting = _inert(frame)
+    temporary = csv_path.with_name(f".{csv_path.name}.{os.getpid()}.tmp")
+    try:
+        # Straight into the file: the CSV of a large sentences table is hundreds of MB as one string.
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            inert.to_csv(handle, index=False, lineterminator="\n", date_format="%Y-%m-%d", quoting=quoting)
+        temporary.replace(csv_path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise AnalysisError(f"{csv_path}: cannot write ({error.strerror or error}).") from None
+    del inert
     parquet_path = directory / f"{name}.parquet"
     temporary = parquet_path.with_name(f".{parquet_path.name}.{os.getpid()}.tmp")
-    table = frame.copy()
-    for column in table.columns:
-        if table[column].dtype == object:
-            table[column] = table[column].astype("string")
+    table = frame.assign(**{column: frame[column].astype("string") for column in frame.columns
+                            if frame[column].dtype == object})
     try:
         table.to_parquet(temporary, index=False, compression="zstd")
         temporary.replace(parquet_path)

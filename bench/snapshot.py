@@ -56,8 +56,17 @@ def _input(name: str) -> Path | None:
 
 
 def _hash_tree(folder: Path) -> dict[str, str]:
-    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-            for path in sorted(folder.rglob("*")) if path.is_file() and not path.name.startswith(".")}
+    """What a user sees in the folder: ``report.html`` and ``data/`` are links into a hidden folder."""
+    import os
+
+    hashes = {}
+    for root, folders, names in os.walk(folder, followlinks=True):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            path = Path(root) / name
+            if not name.startswith("."):
+                hashes[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return dict(sorted(hashes.items()))
 
 
 def _probes() -> dict[str, str]:

@@ -22,7 +22,12 @@ def _report(folder: Path, hash_seed: str) -> dict[str, bytes]:
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=environment)
     assert result.returncode == 0, result.stderr
     out = folder / "reports"
-    return {str(path.relative_to(out)): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+    seen = {}
+    for root, folders, names in os.walk(out, followlinks=True):  # report.html and data/ are links into a hidden folder
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            seen[str((Path(root) / name).relative_to(out))] = (Path(root) / name).read_bytes()
+    return dict(sorted(seen.items()))
 
 
 @pytest.mark.slow

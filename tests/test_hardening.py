@@ -297,3 +297,43 @@ def test_stream_removes_what_killed_runs_left(tmp_path):
     stream(DATA / "corpora_sample.jsonl", tmp_path / "out", jobs=1)
     assert [p for p in leftovers if p.exists()] == []
     assert [p for p in kept if not p.exists()] == []
+
+
+# --- Size: the article cap on table rows, the report's sentences per article ----------------------------------------
+
+
+@pytest.fixture
+def small_article_cap(monkeypatch):
+    import analysis.ingest.records as records
+
+    real = records.ingest_settings()
+    monkeypatch.setattr(records, "ingest_settings", lambda: {**real, "max_article_chars": 120})
+    return 120
+
+
+def test_table_rows_are_cut_at_the_article_cap_like_files(tmp_path, small_article_cap):
+    """Files were cut at max_article_chars; a table row (one 20 MB JSONL line) was kept whole."""
+    from analysis.engine.stream import stream
+    from analysis.ingest import read_corpus
+
+    text = "Turkey and Russia met in Ankara. " * 20
+    path = write(tmp_path / "c.jsonl", json.dumps({"id": "1", "text": text, "date": "2021-01-01"}) + "\n")
+    result = read_corpus(path)
+    assert result.articles["text"].str.len().tolist() == [small_article_cap]
+    assert "longer than 120; truncated" in " ".join(result.skipped["reason"])
+    streamed = stream(path, tmp_path / "out", jobs=1)
+    assert streamed.articles["n_chars"].tolist() == [small_article_cap]
+    assert "longer than 120; truncated" in " ".join(streamed.skipped["reason"])
+
+
+def test_the_report_embeds_at_most_report_max_sentences_per_article(seeds_results):
+    """Every scored sentence was embedded: one 20 MB article of direct sentences made a 107 MB report."""
+    import dataclasses
+
+    from analysis.present.report import render_report
+
+    capped = render_report(dataclasses.replace(seeds_results, config=seeds_results.config.with_options(
+        report_max_sentences=1)), {}, command="x")
+    full = render_report(seeds_results, {}, command="x")
+    assert "more scored sentences in data/sentences.csv" in capped and len(capped) < len(full)
+    assert "more scored sentence" not in full  # no seed article reaches the default cap: the report is unchanged

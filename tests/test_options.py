@@ -125,3 +125,18 @@ def test_any_config_value_works_or_is_one_error_line_naming_the_file(tmp_path, s
     _check(code, err)
     if code == 2:
         assert re.search(rf"^error: {re.escape(str(path))}: ", err, flags=re.M), err
+
+
+def test_every_setting_has_a_checked_type():
+    """A setting added to Config without a type made check_value raise KeyError (tone_all, report_max_sentences)."""
+    from dataclasses import fields
+
+    from analysis.config import Config, check_value
+
+    for field in fields(Config):
+        if field.name in ("path", "origins"):  # where the config came from, not settings
+            continue
+        value = Config().__getattribute__(field.name)
+        if value is None:
+            continue
+        check_value(field.name, value, f"analysis.toml: {field.name}")  # the default passes its own check

@@ -139,7 +139,7 @@ def date_limits(reference_date: dt.date | None = None) -> tuple[dt.date, dt.date
 
 def check_record(record: dict, override: dict | None, metadata: Path | None, problems: Problems, *,
                  limits: tuple[dt.date, dt.date], infer_dates: bool = False) -> bool:
-    """Apply a metadata override to one record and check its date (in place).
+    """Apply a metadata override to one record, cut a text over ``max_article_chars`` and check its date (in place).
 
     Returns True when the outcome depends on the latest date accepted (today,
     by default): a date after it was rejected, or an inferred date could change
@@ -149,6 +149,10 @@ def check_record(record: dict, override: dict | None, metadata: Path | None, pro
     earliest, latest = limits
     depends_on_latest = False
     where = record["path"]
+    limit = int(ingest_settings()["max_article_chars"])
+    if len(record["text"] or "") > limit:  # a file is cut when read; a table row arrives here whole
+        problems.add(where, record["line"], f"{len(record['text']):,} characters: longer than {limit:,}; truncated", "kept")
+        record["text"] = record["text"][:limit]
     if override is not None:
         apply_overrides(record, override, str(metadata), problems)
     problem = record.pop("date_problem", None)

@@ -416,15 +416,28 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
             ["_relevant", "article_id"], ascending=[False, True]).head(config.report_max_articles)
     article_topics_text = (per_topic[(per_topic["topic"] != ALL_TOPICS)].groupby("article_id")["topic"]
                            .agg(lambda ts: ", ".join(topic_label(t, labels) for t in sorted(ts))))
+    # At most report_max_sentences scored sentences per article, and always its evidence (the strongest
+    # sentence each way per topic): one 20 MB article of direct sentences made a 107 MB report.
+    max_sentences = int(getattr(config, "report_max_sentences", 200))
+    evidence = {}
+    for article_id, top_c, top_f in zip(per_topic["article_id"], per_topic["top_cooperation"], per_topic["top_friction"],
+                                        strict=True):
+        evidence.setdefault(article_id, set()).update((int(top_c), int(top_f)))
     article_rows = []
     for row in listed.sort_values(["published", "path", "line"], na_position="last").itertuples():
         net = article_net.get(row.article_id, math.nan)
         own = by_article.get(row.article_id)
+        n_capped = 0
+        if own is not None and len(own) > max_sentences:
+            keep = own["sentence"].isin(evidence.get(row.article_id, ())).to_numpy()
+            keep = keep | ((~keep).cumsum() <= max_sentences)
+            n_capped = int((~keep).sum())
+            own = own[keep]
         sentence_rows = [] if own is None else [
             {"index": s.sentence, "html": highlight(s.text, s.cue_spans), "relevance": s.relevance,
              "topics": s.topics.replace(";", ", ") if s.weight > 0 else "", "net": f"{s.net:+.2f}" if s.net else "",
              "cls": "pos" if s.net > 0 else "neg" if s.net < 0 else ""} for s in own.itertuples()]
-        n_other = int(n_sentences.get(row.article_id, 0)) - len(sentence_rows)
+        n_other = int(n_sentences.get(row.article_id, 0)) - len(sentence_rows) - n_capped
         title = row.title or _lead(row.text) or f"({row.path})"
         topics_text = article_topics_text.get(row.article_id, "")
         article_rows.append({
@@ -435,7 +448,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
             "net": _fmt(net), "net_sort": "" if pd.isna(net) else f"{net:.6f}",
             "cls": "pos" if net > 0 else "neg" if net < 0 else "", "topics": topics_text,
             "url": row.url, "url_safe": safe_url(row.url), "duplicate_of": row.duplicate_of,
-            "sentences": sentence_rows, "n_other": n_other})
+            "sentences": sentence_rows, "n_other": n_other, "n_capped": n_capped})
 
     skipped = results.skipped
     by_id = articles.set_index("article_id")
@@ -497,7 +510,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
         topics=topic_sections, empty_topics=empty_topics, comparison=comparison, articles=article_rows,
         n_articles_total=len(articles), quality=quality, method=method, evidence=_event_evidence(results),
         events=events_section, manifest=manifest(results, command), charts=charts, plotly_js=Markup(plotly_js()),
-        min_articles=config.min_articles, freq_label=freq_label)
+        min_articles=config.min_articles, freq_label=freq_label, max_sentences=max_sentences)
     return html
 
 
