@@ -215,3 +215,24 @@ def test_workers_end_when_the_main_process_is_killed():
     for pid in survivors:
         os.kill(pid, signal.SIGKILL)
     assert survivors == []
+
+
+def test_an_edit_in_case_or_punctuation_is_scored_again(tmp_path):
+    """The cache was keyed by the dedup hash of the normalised text: an article edited only in case or
+    punctuation kept that hash, and a rerun returned its old sentences, offsets into the old text."""
+    import hashlib
+
+    from analysis.ingest import normalise
+
+    def content_hash(text):  # as ingestion computes it
+        return hashlib.sha256(normalise(text).encode()).hexdigest()
+
+    before = "Turkey and Russia signed a gas deal. Talks went well."
+    after = "TURKEY and Russia signed a gas deal!!! Talks went well."
+    assert content_hash(before) == content_hash(after)  # the same article for de-duplication
+    cache = tmp_path / "cache"
+    for text in (before, after):
+        articles = pd.DataFrame({"article_id": ["a"], "content_hash": [content_hash(text)], "text": [text]})
+        sentences = score_at_scale(articles, Scorer(tone=False), jobs=1, cache=cache)
+        assert [text[s:e] for s, e in zip(sentences["start"], sentences["end"], strict=True)] == \
+            sentences["text"].tolist()

@@ -16,6 +16,7 @@ batch: an interrupted run leaves a valid cache that the next run resumes from.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections import deque
@@ -56,7 +57,7 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
     Parameters
     ----------
     articles
-        Articles to score (article_id, content_hash, text); duplicates should
+        Articles to score (article_id, text); duplicates should
         already be removed.
     jobs
         Processes (local engine) or workers (a Dask LocalCluster); default:
@@ -83,7 +84,10 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
     scorer.compile()
     give_back_memory()  # what reading the corpus freed, before the sentences are built
     jobs = max(1, jobs or os.cpu_count() or 1)
-    items = list(zip(articles["article_id"], articles["content_hash"], articles["text"], strict=True))
+    # The cache is keyed by the exact text scored, not the dedup hash of its normalised form: an
+    # article edited only in case or punctuation has the same content_hash, but its offsets moved.
+    keys = [text_key(text) for text in articles["text"]]
+    items = list(zip(articles["article_id"], keys, articles["text"], strict=True))
     store = ScoreCache(cache, scorer.fingerprint()) if cache else None
     cached = pd.DataFrame(columns=[*SCORED_COLUMNS, "content_hash"])
     if store is not None:
@@ -113,8 +117,8 @@ def score_at_scale(articles: pd.DataFrame, scorer: Scorer, *, jobs: int | None =
     fresh = pd.DataFrame({name: _column(name, columns.pop(name)) for name in names}, columns=names)
     frame = fresh if not len(cached) else pd.concat([cached, fresh], ignore_index=True)
     del fresh, cached
-    # Cached rows carry the id the text had when scored; re-key by content hash.
-    id_of = dict(zip(articles["content_hash"], articles["article_id"], strict=False))
+    # Cached rows carry the id the text had when scored; re-key by the text key.
+    id_of = dict(zip(keys, articles["article_id"], strict=False))
     ids = frame["content_hash"].map(id_of)
     order = {article_id: index for index, article_id in enumerate(articles["article_id"])}
     # One reordering copy (article order, then sentence; ties keep their order), not one per step.
@@ -148,6 +152,11 @@ def _column(name: str, values: list) -> pd.Series:
         return pd.Series(values)
     column = pd.Series(values, dtype=object)
     return column.where(column.notna(), np.nan)  # a missing value is NaN, as the Arrow round trip made it
+
+
+def text_key(text: str) -> str:
+    """The score cache's key of an article: the SHA-256 of its exact text."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def give_back_memory() -> None:
