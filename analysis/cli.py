@@ -232,26 +232,26 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     config = _config(args)
     if args.command == "ingest":
         from .ingest import read_corpus
-        from .io import write_text
+        from .io import csv_text, write_text
 
         result = read_corpus(config.corpus, columns=config.columns or None, metadata=config.metadata,
                              infer_dates=config.infer_dates)
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
-        write_text(output, result.articles.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"))
+        write_text(output, csv_text(result.articles))
         skipped_path = output.with_name(output.stem + "_skipped.csv")
-        write_text(skipped_path, result.skipped.to_csv(index=False, lineterminator="\n"))
+        write_text(skipped_path, csv_text(result.skipped))
         _done(args, f"{len(result.articles)} articles → {output}; {int((result.skipped['action'] == 'skipped').sum())} "
               f"skipped, {len(result.skipped)} problems listed in {skipped_path}")
         return 0
     if args.command == "score":
         from .engine.pipeline import score_articles
-        from .io import write_text
+        from .io import csv_text, write_text
 
         ingested, sentences = score_articles(config)
         output = Path(args.output)
         output.parent.mkdir(parents=True, exist_ok=True)
-        write_text(output, sentences.to_csv(index=False, lineterminator="\n"))
+        write_text(output, csv_text(sentences))
         _done(args, f"{len(sentences)} sentences of {len(ingested.articles)} articles → {output}")
         return 0
 

@@ -198,3 +198,12 @@ def test_quiet_prints_nothing_and_leaves_no_lock(tmp_path, capsys):
     assert not [p.name for p in out.iterdir() if "lock" in p.name]
     assert main(["report", "--corpus", str(corpus.parent), "--out", str(out), "--no-cache", "--n-boot", "50"]) == 0
     assert "articles" in capsys.readouterr().out  # without --quiet: the one summary line
+
+
+def test_ingest_and_score_csvs_are_formula_safe(tmp_path):
+    """The CLI's own CSVs were written raw: a title starting with '=' ran as a formula in a spreadsheet."""
+    corpus = write(tmp_path / "corpus.jsonl", '{"title": "=HYPERLINK(\\"http://x\\")", "date": "2021-01-02", '
+                   '"text": "Turkey and Russia signed a gas deal in Ankara on Monday."}\n')
+    output = tmp_path / "articles.csv"
+    assert main(["ingest", str(corpus), "--output", str(output), "--quiet"]) == 0
+    assert "'=HYPERLINK" in output.read_text(encoding="utf-8")

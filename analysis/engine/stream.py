@@ -47,7 +47,7 @@ import pandas as pd
 
 from .. import ingest
 from ..errors import AnalysisError
-from ..io import LOCK_NAME, output_lock, remove_leftovers, replace_folder
+from ..io import LOCK_NAME, csv_text, output_lock, remove_leftovers, replace_folder
 from ..schema import ARTICLE_TOPICS, SKIPPED
 from ..score import Scorer
 from ..vocab import file_sha256
@@ -342,7 +342,7 @@ def _stream(corpus: Path, out: Path, *, scorer, columns, metadata, infer_dates, 
         for held in (hashes, published, signatures, copies):
             held.clear()  # free them before the tables are loaded back
         skipped = pd.DataFrame(problems.rows, columns=[*SKIPPED, "action"])
-        skipped.to_csv(work / "skipped.csv", index=False, lineterminator="\n")
+        (work / "skipped.csv").write_text(csv_text(skipped), encoding="utf-8")
         (work / STREAM_MARKER).write_text(json.dumps({"written_by": "relationship-dynamics stream", "key": key,
                                                       "n_sentences": n_sentences, "latest": today,
                                                       "depends_on_latest": depends_on_latest}, indent=1) + "\n",
