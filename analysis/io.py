@@ -87,6 +87,25 @@ def write_text(path: Path, text: str | bytes) -> None:
         raise AnalysisError(f"{path}: cannot write ({error.strerror}).") from None
 
 
+def write_pickle(path: Path, value: object) -> bool:
+    """Pickle ``value`` to ``path`` atomically (a temporary name, then a rename); False if it cannot be written.
+
+    For caches: a read-only or full cache folder costs the next run the work
+    the pickle would have saved, nothing else.
+    """
+    import pickle
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+    except OSError:
+        return False
+    return True
+
+
 def csv_text(frame: pd.DataFrame) -> str:
     """``frame`` as CSV text, with every text cell that a spreadsheet would run as a formula made inert.
 
@@ -355,13 +374,7 @@ def _link(path: Path, target: str) -> None:
     _remove(temporary)
     os.symlink(target, temporary)
     if path.is_dir() and not path.is_symlink():  # the data folder of the layout before links
-        if _exchange(temporary, path):
-            shutil.rmtree(temporary, ignore_errors=True)  # `temporary` now holds the old folder
-            return
-        old = path.with_name(f".{path.name}.old-{os.getpid()}")
-        path.replace(old)
-        temporary.replace(path)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_folder(temporary, path)
         return
     temporary.replace(path)
 

@@ -156,9 +156,9 @@ def evaluate(gold: str | Path | pd.DataFrame | None = None, *, text_column: str 
 def _cached_dev_evaluation(cache: Path, **columns) -> Evaluation:
     """The default scorer on the bundled dev set, from ``cache/validation/`` when scored before."""
     import json
-    import os
     import pickle
 
+    from .io import write_pickle
     from .score.compiled import compile_cached, source_fingerprint
 
     default = Scorer(tone=False)
@@ -175,14 +175,7 @@ def _cached_dev_evaluation(cache: Path, **columns) -> Evaluation:
     except Exception:  # absent, damaged or written by other code: score the dev set again
         pass
     result = evaluate(**columns, scorer=compile_cached(default, cache))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(path)
-    except OSError:  # a read-only cache costs the next run the scoring, nothing else
-        pass
+    write_pickle(path, result)  # a read-only cache costs the next run the scoring, nothing else
     return result
 
 

@@ -366,6 +366,15 @@ class _Reader:
             record["date_problem"] = f"unparseable date {published_raw!r}"
         return self.finish(record)
 
+    def keyed_row(self, row: dict, columns: dict[tuple, dict], label: str, number: int) -> dict | None:
+        """A JSON object as a record, its columns chosen from its own keys (kept per key set in
+        ``columns``): a row that lacks a key changes nothing for the rows after it."""
+        keys = tuple(row)
+        cols = columns.get(keys)
+        if cols is None:
+            cols = columns[keys] = self.columns_of(keys)
+        return self.row(row, cols, label, number)
+
     def columns_of(self, keys: Iterable[str]) -> dict[str, str | None]:
         return {role: _pick_column(keys, role, self.mapping, self.settings) for role in _ROLES}
 
@@ -437,11 +446,7 @@ class _Reader:
                         continue
                     if fell_back:
                         not_utf8.append(number)
-                    keys = tuple(row)
-                    cols = columns.get(keys)
-                    if cols is None:
-                        cols = columns[keys] = self.columns_of(keys)
-                    record = self.row(row, cols, label, number)
+                    record = self.keyed_row(row, columns, label, number)
                     if record is not None:
                         yield record
         except DAMAGED as error:
@@ -476,11 +481,7 @@ class _Reader:
             if not isinstance(row, dict):
                 self.problems.add(label, number, f"JSON array item is a {type(row).__name__}, not an object")
                 continue
-            keys = tuple(row)
-            cols = columns.get(keys)
-            if cols is None:
-                cols = columns[keys] = self.columns_of(keys)
-            record = self.row(row, cols, label, number)
+            record = self.keyed_row(row, columns, label, number)
             if record is not None:
                 yield record
 

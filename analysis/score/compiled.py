@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
 import sys
 from pathlib import Path
 
+from ..io import write_pickle
 from ..vocab import data_path
 from .scorer import Scorer
 
@@ -85,14 +85,7 @@ def _read(path: Path) -> Scorer | None:
 
 
 def _write(path: Path, scorer: Scorer) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump(scorer, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(path)
-    except OSError:  # a read-only cache folder costs the next run a compile, nothing else
-        return
+    write_pickle(path, scorer)  # a read-only cache folder costs the next run a compile, nothing else
 
 
 def compile_cached(scorer: Scorer, cache: str | Path | None = None) -> Scorer:
