@@ -14,7 +14,7 @@ CORPUS ?= seeds
 OUT ?= reports
 FIGURES ?= figures
 RUN := $(BIN)/python -m analysis
-PIP := $(BIN)/python -m pip install --disable-pip-version-check --no-compile -c $(LOCK)
+PIP := $(BIN)/python -m pip install --disable-pip-version-check -c $(LOCK)
 SAY := @echo "==>"
 
 .DEFAULT_GOAL := help
