@@ -166,11 +166,11 @@ def _page(items: list[str]) -> dict:
     return {"total": len(items), "shown": items[:_QUALITY_PAGE], "more": max(0, len(items) - _QUALITY_PAGE)}
 
 
-def _no_score_reasons(articles: pd.DataFrame, sentences: pd.DataFrame, relevant_ids: set, side_labels: dict,
-                      scorer=None) -> dict:
+def _no_score_reasons(articles: pd.DataFrame, sentences: pd.DataFrame, relevant_ids: set, side_labels: dict) -> dict:
     """Why an article has no score: which sides it names, and whether ever in one sentence.
 
-    An article the scorer's prefilter set aside has no sentence rows; its reason is the prefilter's.
+    An article the scorer's prefilter set aside has no sentence rows; its reason is the
+    prefilter's (``unscored_reason``, :func:`analysis.engine.pipeline.mark_scored`).
     """
     unique = articles[(articles["duplicate_of"] == "") & ~articles["article_id"].isin(relevant_ids)]
     named = sentences[sentences["sides"].fillna("") != ""][["article_id", "sides"]]
@@ -182,12 +182,9 @@ def _no_score_reasons(articles: pd.DataFrame, sentences: pd.DataFrame, relevant_
         if len(ids & set(side_labels)) == 2:
             together.add(article_id)
     groups: dict[str, list[str]] = {}
-    scored_ids = set(sentences["article_id"])
     for row in unique.itertuples():
         sides = per_article.get(row.article_id, set()) & set(side_labels)
-        reason = getattr(row, "unscored_reason", "") or ""
-        if not reason and scorer is not None and row.article_id not in scored_ids and hasattr(scorer, "prefilter"):
-            reason = scorer.prefilter(row.text or "")  # a table without the column (an older run's)
+        reason = row.unscored_reason
         if reason:
             pass
         elif not sides:
@@ -200,8 +197,7 @@ def _no_score_reasons(articles: pd.DataFrame, sentences: pd.DataFrame, relevant_
             reason = "names both sides, never in the same sentence (a co-mention)"
         groups.setdefault(reason, []).append(_entry(row))
     order = sorted(groups, key=lambda r: (-len(groups[r]), r))
-    n_unscored = int((~unique["scored"].astype(bool)).sum()) if "scored" in unique else \
-        int((~unique["article_id"].isin(scored_ids)).sum())
+    n_unscored = int((~unique["scored"]).sum())
     return {"total": len(unique), "unscored": n_unscored,
             "reasons": [{"reason": r, **_page(groups[r])} for r in order]}
 
@@ -463,7 +459,7 @@ def render_report(results, evaluation: dict, *, command: str = "relationship-dyn
         "n_undated": summary["n_undated"],
         "undated": _page([_entry(r) for r in articles[articles["published"].isna()].itertuples()]),
         "n_duplicates": summary["n_duplicates"], "duplicates": _page(duplicates),
-        "no_score": _no_score_reasons(articles, sentences, set(relevant["article_id"]), side_labels, scorer),
+        "no_score": _no_score_reasons(articles, sentences, set(relevant["article_id"]), side_labels),
         "n_thin": int((periods["thin"] & (periods["n_articles"] > 0)).sum()),
         "n_cells": int((periods["n_articles"] > 0).sum()),
         "date_sources": sorted(articles["date_source"].value_counts().items()),

@@ -24,8 +24,9 @@ import pickle
 import sys
 from pathlib import Path
 
+from ..errors import ConfigError
 from ..io import write_pickle
-from ..vocab import data_path
+from ..vocab import vocabulary_fingerprint, vocabulary_paths
 from .scorer import Scorer
 
 __all__ = ["source_fingerprint", "compile_cached", "COMPILED_FOLDER"]
@@ -36,7 +37,6 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 # is the inline worker's, and a forked pool worker inherits it.
 _MEMORY: dict[str, Scorer] = {}
 _KEEP = 4
-_PARAMS = ("dyad", "topics", "cues", "modifiers", "settings", "model")
 
 
 def _package_digest() -> str:
@@ -61,17 +61,10 @@ def source_fingerprint(params: dict) -> str | None:
     # The package's location too: a compiled scorer holds the absolute paths of the bundled files it read.
     parts = [json.dumps(params, sort_keys=True, default=str), str(_PACKAGE), _package_digest(), sys.version,
              numpy.__version__, getattr(ahocorasick, "__version__", "?")]
-    for name in _PARAMS:
-        value = params.get(name)
-        if value is None or (name == "model" and str(value).lower() in ("default", "none")):
-            continue
-        path = Path(value)
-        if not path.exists():
-            path = data_path(str(value))
-        try:
-            parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
-        except OSError:
-            return None
+    try:  # the files the scorer reads, resolved as the scorer resolves them (analysis.vocab's registry)
+        parts.append(vocabulary_fingerprint(vocabulary_paths(**params)))
+    except (ConfigError, OSError):
+        return None
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
 
